@@ -1,0 +1,40 @@
+// One entry for every berth process and command: serve | agent | demo | mqtt-acl | operator CLI words.
+const [cmd, ...rest] = process.argv.slice(2);
+
+const USAGE = `usage: berth <command>
+
+processes:
+  serve                 run the control plane (HTTP API; embedded database)
+  agent --host-id ID    run a host agent (see: berth agent --help)
+  demo                  control plane + three simulated hosts + the seed VPN example
+
+operator commands talk to BERTH_URL (default http://127.0.0.1:8787) with BERTH_TOKEN
+(default: the embedded .berth/admin-token).`;
+
+async function main(): Promise<number> {
+  switch (cmd) {
+    case 'serve': {
+      const { startServer } = await import('../functions/node/serve');
+      const server = await startServer();
+      const stop = async () => { await server.close(); process.exit(0); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      console.error(`berth: serving on ${server.url}`);
+      return -1;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      console.error(`berth: unknown command '${cmd}'${rest.length ? ` (${rest.join(' ')})` : ''}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => { if (code >= 0) process.exit(code); },
+  (e) => { console.error(`berth: ${(e as Error).message}`); process.exit(1); },
+);

@@ -1,0 +1,51 @@
+// createApp(deps): the whole HTTP API as one Hono app — middleware, error mapping and the route list.
+import { Hono } from 'hono';
+import { AppError } from '../shared/errors';
+import type { Deps } from './deps';
+import type { AppEnv } from './http/env';
+import { authenticate } from './http/auth';
+import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
+import { neutronRoutes } from './routes/neutron';
+import { operatorRoutes } from './routes/v1';
+
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || deps.ids.uuid());
+    await next();
+    c.header('x-request-id', c.var.requestId);
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.database.client.execute('SELECT 1');
+      return c.json({ status: 'ok' });
+    } catch {
+      return c.json({ status: 'unavailable', reason: 'database not answering' }, 503);
+    }
+  });
+
+  app.use('/v2.0/*', authenticate);
+  app.use('/v1/*', authenticate);
+  app.route('/v2.0', neutronRoutes());
+  app.route('/v1', operatorRoutes());
+
+  app.notFound((c) => {
+    const err = new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+    return c.req.path.startsWith('/v2.0') ? c.json(neutronBody(err), 404) : c.json(operatorBody(err, c.var.requestId ?? ''), 404);
+  });
+
+  app.onError((e, c) => {
+    const err = toAppError(e);
+    const requestId = c.var.requestId ?? '';
+    if (err.code === 'INTERNAL') deps.logger.error({ requestId, err: String((e as Error)?.stack ?? e) }, 'request failed');
+    const status = httpStatus(err.code);
+    return c.req.path.startsWith('/v2.0') ? c.json(neutronBody(err), status) : c.json(operatorBody(err, requestId), status);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,62 @@
+// Control-plane configuration, validated once from the environment (Node process.env or Worker bindings).
+import { z } from 'zod';
+import { AppError } from '../shared/errors';
+
+const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+export const envSchema = z.object({
+  BERTH_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  BERTH_HOST: z.string().min(1).default('127.0.0.1'),
+  BERTH_DB_URL: z.string().min(1).default('file:.berth/berth.db'),
+  BERTH_DB_AUTH_TOKEN: z.string().optional(),
+  BERTH_MQTT_URL: z.string().optional(),
+  BERTH_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  BERTH_ADMIN_TOKEN: z.string().min(16, 'BERTH_ADMIN_TOKEN must be at least 16 characters').optional(),
+  BERTH_AGENT_TOKEN: z.string().min(16, 'BERTH_AGENT_TOKEN must be at least 16 characters').optional(),
+  BERTH_SECRET_KEY: z.string().min(16, 'BERTH_SECRET_KEY must be at least 16 characters').optional(),
+  BERTH_MAX_BODY_BYTES: intFrom(1024 * 1024),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dbUrl: string;
+  dbAuthToken?: string;
+  mqttUrl?: string;
+  mqttPort: number;
+  adminToken: string;
+  agentToken: string;
+  secretKey: string;
+  /** Tenant id an admin acts as when a request names none. */
+  adminTenantId: string;
+  maxBodyBytes: number;
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment; every problem is reported at once with the variable's name. */
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k.startsWith('BERTH_') && v !== ''));
+  const r = envSchema.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new AppError('BAD_REQUEST', `invalid configuration: ${lines.join('; ')}`);
+  }
+  return r.data;
+}
+
+export function configFrom(env: Env, secrets: { adminToken: string; agentToken: string; secretKey: string }): Config {
+  return {
+    port: env.BERTH_PORT,
+    host: env.BERTH_HOST,
+    dbUrl: env.BERTH_DB_URL,
+    dbAuthToken: env.BERTH_DB_AUTH_TOKEN,
+    mqttUrl: env.BERTH_MQTT_URL,
+    mqttPort: env.BERTH_MQTT_PORT,
+    adminToken: secrets.adminToken,
+    agentToken: secrets.agentToken,
+    secretKey: secrets.secretKey,
+    adminTenantId: 'admin',
+    maxBodyBytes: env.BERTH_MAX_BODY_BYTES,
+  };
+}

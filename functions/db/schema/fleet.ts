@@ -1,0 +1,72 @@
+// Fleet and coordination tables: hosts, host/port groups, leases, the dirty-host outbox, API tokens.
+import { sqliteTable, text, integer, primaryKey } from 'drizzle-orm/sqlite-core';
+
+export const hosts = sqliteTable('hosts', {
+  /** The name the agent was started with (--host-id). */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  containerWeight: integer('container_weight').notNull().default(1),
+  /** -1 = no limit */
+  containerLimit: integer('container_limit').notNull().default(-1),
+  enforceContainerLimit: integer('enforce_container_limit', { mode: 'boolean' }).notNull().default(false),
+  cordoned: integer('cordoned', { mode: 'boolean' }).notNull().default(false),
+  alive: integer('alive', { mode: 'boolean' }).notNull().default(false),
+  lastHeartbeatAt: integer('last_heartbeat_at'),
+  /** Last presence/heartbeat of any kind (liveness judged on this). */
+  lastSeenAt: integer('last_seen_at'),
+  bootId: text('boot_id'),
+  reportedCount: integer('reported_count'),
+  reportedQuota: integer('reported_quota'),
+  load: integer('load'),
+  /** Marked bad by the scheduler until this time (null: not bad). */
+  badUntil: integer('bad_until'),
+  /** Generation of the last desired document built for this host. */
+  desiredGeneration: integer('desired_generation').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const hostGroups = sqliteTable('host_groups', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const hostGroupMembers = sqliteTable('host_group_members', {
+  groupId: text('group_id').notNull().references(() => hostGroups.id),
+  hostId: text('host_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.groupId, t.hostId] })]);
+
+export const portGroups = sqliteTable('port_groups', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const portGroupMembers = sqliteTable('port_group_members', {
+  groupId: text('group_id').notNull().references(() => portGroups.id),
+  portId: text('port_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.groupId, t.portId] })]);
+
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  epoch: integer('epoch').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/** Outbox: hosts whose desired document must be (re)published. */
+export const dirtyHosts = sqliteTable('dirty_hosts', {
+  hostId: text('host_id').primaryKey(),
+  markedAt: integer('marked_at').notNull(),
+});
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  /** SHA-256 hex of the token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  /** 'admin' | 'tenant' */
+  role: text('role').notNull(),
+  tenantId: text('tenant_id'),
+  createdAt: integer('created_at').notNull(),
+});

@@ -1,0 +1,57 @@
+// Request body parsing: size limit, JSON syntax, Neutron envelope and zod validation — each failure a clear 4xx.
+import { z } from 'zod';
+import { AppError, badRequest } from '../../shared/errors';
+import type { AppContext } from './env';
+
+/** Turns zod issues into one readable sentence: "name: expected string; mtu: must be >= 68". */
+export function describeZodError(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+      if (i.code === 'unrecognized_keys') return `${path ? path + ': ' : ''}unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `${path || 'body'}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest(`Invalid input: ${describeZodError(r.error, prefix)}`);
+  return r.data;
+}
+
+/** Reads the raw JSON body, enforcing config.maxBodyBytes even without a Content-Length header. */
+export async function readJson(c: AppContext): Promise<unknown> {
+  const limit = c.var.deps.config.maxBodyBytes;
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > limit) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
+  const ctype = c.req.header('content-type') ?? '';
+  if (ctype && !/^application\/(json|[\w.+-]+\+json)\b/i.test(ctype)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `expected Content-Type application/json, got '${ctype}'`);
+  }
+  const buf = await c.req.arrayBuffer();
+  if (buf.byteLength > limit) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
+  const text = new TextDecoder().decode(buf);
+  if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a Neutron request: `{ "<resource>": {...} }` validated by schema (strict: unknown fields rejected). */
+export async function readNeutron<S extends z.ZodType>(c: AppContext, resource: string, schema: S): Promise<z.infer<S>> {
+  const body = await readJson(c);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`request body must be a JSON object {"${resource}": {...}}`);
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== resource) {
+    throw badRequest(`request body must be {"${resource}": {...}}; got key(s) ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`);
+  }
+  return parseWith(schema, (body as Record<string, unknown>)[resource], resource);
+}
+
+/** Reads an operator (/v1) request body: a camelCase object validated by schema. */
+export async function readBody<S extends z.ZodType>(c: AppContext, schema: S): Promise<z.infer<S>> {
+  return parseWith(schema, await readJson(c));
+}

@@ -1,0 +1,25 @@
+// Time as a dependency: real clock in production, a settable one in tests.
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(private t = 1_700_000_000_000) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  set(ms: number): void {
+    this.t = ms;
+  }
+}
+
+export const isoTime = (ms: number | null | undefined): string | null =>
+  ms == null ? null : new Date(ms).toISOString();

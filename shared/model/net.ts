@@ -1,0 +1,69 @@
+// Address and CIDR validation and math (ipaddr.js), as zod schemas and small pure helpers.
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+export type IpVersion = 4 | 6;
+
+export const ipVersionOf = (addr: string): IpVersion | undefined => {
+  if (!ipaddr.isValid(addr)) return undefined;
+  return ipaddr.parse(addr).kind() === 'ipv4' ? 4 : 6;
+};
+
+/** Strict address check: IPv4 must be dotted-quad with four parts (ipaddr.isValid accepts "1" or "0x1"). */
+export const isIpAddress = (s: string): boolean =>
+  ipaddr.IPv4.isValidFourPartDecimal(s) || (s.includes(':') && ipaddr.IPv6.isValid(s));
+
+/** A CIDR whose host bits are zero ("10.0.0.0/24", not "10.0.0.1/24"), as Neutron requires for subnets and peers. */
+export function parseCidr(s: string): { address: string; prefix: number; version: IpVersion } | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m || !isIpAddress(m[1])) return undefined;
+  try {
+    const [addr, prefix] = ipaddr.parseCIDR(s);
+    const version: IpVersion = addr.kind() === 'ipv4' ? 4 : 6;
+    const network = version === 4 ? ipaddr.IPv4.networkAddressFromCIDR(s) : ipaddr.IPv6.networkAddressFromCIDR(s);
+    if (network.toString() !== addr.toString()) return undefined;
+    return { address: addr.toString(), prefix, version };
+  } catch {
+    return undefined;
+  }
+}
+
+export const cidrVersion = (s: string): IpVersion | undefined => parseCidr(s)?.version;
+
+/** True when address lies inside cidr (same family). */
+export function cidrContains(cidr: string, address: string): boolean {
+  try {
+    const [net, prefix] = ipaddr.parseCIDR(cidr);
+    const a = ipaddr.parse(address);
+    return a.kind() === net.kind() && a.match(net, prefix);
+  } catch {
+    return false;
+  }
+}
+
+/** True when two CIDRs share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  try {
+    const [na, pa] = ipaddr.parseCIDR(a);
+    const [nb, pb] = ipaddr.parseCIDR(b);
+    if (na.kind() !== nb.kind()) return false;
+    return pa <= pb ? nb.match(na, pa) : na.match(nb, pb);
+  } catch {
+    return false;
+  }
+}
+
+/** The first usable host address of a CIDR (Neutron's default gateway_ip). */
+export function firstHost(cidr: string): string {
+  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const bytes = net.toByteArray();
+  const hostBits = (net.kind() === 'ipv4' ? 32 : 128) - prefix;
+  if (hostBits < 1) return net.toString();
+  bytes[bytes.length - 1] += 1;
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+export const zIpAddress = z.string().refine(isIpAddress, { message: 'must be an IPv4 or IPv6 address' });
+export const zCidr = z.string().refine((s) => parseCidr(s) !== undefined, {
+  message: 'must be a CIDR with its host bits zero, e.g. 192.168.1.0/24',
+});
