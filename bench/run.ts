@@ -1,0 +1,16 @@
+// `npm run bench [-- --quick] [-- api]`: runs the benchmarks, prints tables, writes bench/results/*.json.
+import { benchApi } from './api';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+const suites: Record<string, () => Promise<unknown>> = {
+  api: () => benchApi({ quick }),
+};
+
+for (const name of only) if (!suites[name]) { console.error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`); process.exit(2); }
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`== bench ${name}${quick ? ' (quick)' : ''}`);
+  await run();
+}
