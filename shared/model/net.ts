@@ -67,3 +67,55 @@ export const zIpAddress = z.string().refine(isIpAddress, { message: 'must be an 
 export const zCidr = z.string().refine((s) => parseCidr(s) !== undefined, {
   message: 'must be a CIDR with its host bits zero, e.g. 192.168.1.0/24',
 });
+
+const toBig = (addr: string): bigint => ipaddr.parse(addr).toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+const fromBig = (n: bigint, version: IpVersion): string => {
+  const bytes = new Array<number>(version === 4 ? 4 : 16);
+  for (let i = bytes.length - 1; i >= 0; i--, n >>= 8n) bytes[i] = Number(n & 0xffn);
+  return ipaddr.fromByteArray(bytes).toString();
+};
+
+/** The canonical text of an address ("2001:DB8:0::1" → "2001:db8::1"), so stored addresses compare as strings. */
+export const canonicalIp = (addr: string): string => ipaddr.parse(addr).toString();
+
+/**
+ * The usable host addresses of a CIDR, as Neutron allocates them: without the network address and, in IPv4,
+ * the broadcast address. Point-to-point prefixes (/31, /32, /127, /128) keep every address.
+ */
+export function hostRange(cidr: string): { first: string; last: string } {
+  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const version: IpVersion = net.kind() === 'ipv4' ? 4 : 6;
+  const bits = version === 4 ? 32 : 128;
+  const base = toBig(net.toString()) & ~((1n << BigInt(bits - prefix)) - 1n);
+  const top = base + (1n << BigInt(bits - prefix)) - 1n;
+  if (bits - prefix <= 1) return { first: fromBig(base, version), last: fromBig(top, version) };
+  return { first: fromBig(base + 1n, version), last: fromBig(version === 4 ? top - 1n : top, version) };
+}
+
+/** True when addr is one of cidr's usable host addresses (see hostRange). */
+export function isHostAddress(cidr: string, addr: string): boolean {
+  if (!cidrContains(cidr, addr)) return false;
+  const { first, last } = hostRange(cidr);
+  const n = toBig(addr);
+  return n >= toBig(first) && n <= toBig(last);
+}
+
+/** addr moved by delta (same family), or undefined when that leaves the address space. */
+export function addressOffset(addr: string, delta: number): string | undefined {
+  const version: IpVersion = ipaddr.parse(addr).kind() === 'ipv4' ? 4 : 6;
+  const n = toBig(addr) + BigInt(delta);
+  if (n < 0n || n >= 1n << BigInt(version === 4 ? 32 : 128)) return undefined;
+  return fromBig(n, version);
+}
+
+/** The lowest usable host address of cidr that is not in used (canonical addresses), or undefined when full. */
+export function firstFreeHost(cidr: string, used: ReadonlySet<string>): string | undefined {
+  const { first, last } = hostRange(cidr);
+  const version: IpVersion = cidrVersion(cidr) ?? 4;
+  // At most used.size + 1 steps: the search ends at the first address not in the set.
+  for (let n = toBig(first), end = toBig(last); n <= end; n++) {
+    const a = fromBig(n, version);
+    if (!used.has(a)) return a;
+  }
+  return undefined;
+}
