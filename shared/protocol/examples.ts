@@ -1,0 +1,61 @@
+// Example protocol documents (valid v1 messages) for tests, docs and the relay/ingest authors: the seed's
+// VPN `mercury` with its connection `to-venus` (DESIGN section 3), parameterised so tests can vary it.
+import type { DesiredContainer, DesiredState, IpsecConnection } from './messages';
+
+export function exampleConnection(over: Partial<IpsecConnection> = {}): IpsecConnection {
+  return {
+    id: 'c0000000-0000-4000-8000-000000000001',
+    name: 'to-venus',
+    adminStateUp: true,
+    peerAddress: '1.0.0.3',
+    peerId: '1.0.0.3',
+    localId: '',
+    localCidrs: ['192.168.1.0/24'],
+    peerCidrs: ['192.168.2.0/24'],
+    psk: 'example-secret-psk',
+    mtu: 1500,
+    initiator: 'bi-directional',
+    dpd: { action: 'hold', interval: 30, timeout: 120 },
+    ike: { version: 'v2', authAlgorithm: 'sha256', encryptionAlgorithm: 'aes-128', lifetimeSeconds: 3600, pfs: 'group14', phase1NegotiationMode: 'main' },
+    ipsec: { transformProtocol: 'esp', authAlgorithm: 'sha256', encryptionAlgorithm: 'aes-128', encapsulationMode: 'tunnel', lifetimeSeconds: 3600, pfs: 'group14' },
+    ...over,
+  };
+}
+
+/** A container numbered n (1..254): distinct ids, interface names, ports and link-local /30s. */
+export function exampleContainer(n = 1, over: Partial<DesiredContainer> = {}): DesiredContainer {
+  const hex = n.toString(16).padStart(2, '0');
+  const base = 4 * (n - 1);
+  const third = Math.floor(base / 256);
+  const fourth = base % 256;
+  return {
+    id: `a0000000-0000-4000-8000-0000000000${hex}`,
+    type: 'IPSEC',
+    portId: `b0000000-0000-4000-8000-0000000000${hex}`,
+    interfaceName: `vpn-b00000${hex}`,
+    placementGeneration: 1,
+    config: {
+      routerId: `d0000000-0000-4000-8000-0000000000${hex}`,
+      port: {
+        mac: `fa:16:3e:00:01:${hex}`,
+        address: `169.254.${third}.${fourth + 2}`,
+        prefixLen: 30,
+        routerAddress: `169.254.${third}.${fourth + 1}`,
+        routerMac: `fa:16:3e:00:02:${hex}`,
+      },
+      externalIp: { v4: '1.0.0.2', v6: null },
+      routes: [{ srcCidr: '192.168.1.0/24', dstCidr: '192.168.2.0/24', nextHopGateway: `169.254.${third}.${fourth + 2}` }],
+      redirects: [
+        { nwDstIp: '1.0.0.2', nwProto: 50, tpDst: null },
+        { nwDstIp: '1.0.0.2', nwProto: 17, tpDst: 500 },
+        { nwDstIp: '1.0.0.2', nwProto: 17, tpDst: 4500 },
+      ],
+      connections: [exampleConnection()],
+    },
+    ...over,
+  };
+}
+
+export function exampleDesired(hostId: string, over: Partial<DesiredState> = {}): DesiredState {
+  return { v: 1, hostId, epoch: 1, generation: 1, containers: [exampleContainer(1)], ...over };
+}
