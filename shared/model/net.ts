@@ -119,3 +119,11 @@ export function firstFreeHost(cidr: string, used: ReadonlySet<string>): string |
   }
   return undefined;
 }
+
+/** The network an address with a prefix length lies in, as a CIDR ("169.254.0.5", 30 → "169.254.0.4/30"). */
+export function networkCidr(address: string, prefixLen: number): string {
+  const version: IpVersion = ipaddr.parse(address).kind() === 'ipv4' ? 4 : 6;
+  const bits = version === 4 ? 32 : 128;
+  const base = toBig(address) & ~((1n << BigInt(bits - prefixLen)) - 1n);
+  return `${fromBig(base, version)}/${prefixLen}`;
+}
