@@ -127,3 +127,12 @@ export function networkCidr(address: string, prefixLen: number): string {
   const base = toBig(address) & ~((1n << BigInt(bits - prefixLen)) - 1n);
   return `${fromBig(base, version)}/${prefixLen}`;
 }
+
+/** The first and last address of a CIDR as integers (host bits may be set), for range arithmetic. */
+export function cidrSpan(cidr: string): { version: IpVersion; first: bigint; last: bigint } {
+  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const version: IpVersion = net.kind() === 'ipv4' ? 4 : 6;
+  const size = 1n << BigInt((version === 4 ? 32 : 128) - prefix);
+  const first = toBig(net.toString()) & ~(size - 1n);
+  return { version, first, last: first + size - 1n };
+}
