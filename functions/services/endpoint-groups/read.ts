@@ -1,0 +1,23 @@
+// Reading endpoint groups, tenant-scoped (another tenant's group is "not found").
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { endpointGroups } from '../../db/schema';
+import { visibleOr404 } from '../../http/auth';
+import type { Auth } from '../../http/env';
+import { endpointGroupView } from './view';
+
+export async function getEndpointGroupRow(db: Db, auth: Auth, id: string) {
+  const [row] = await db.select().from(endpointGroups).where(eq(endpointGroups.id, id)).limit(1);
+  return visibleOr404(auth, row, 'Endpoint group', id, 'VPNEndpointGroupNotFound');
+}
+
+export async function showEndpointGroup(db: Db, auth: Auth, id: string) {
+  return endpointGroupView(await getEndpointGroupRow(db, auth, id));
+}
+
+export async function listEndpointGroups(db: Db, auth: Auth) {
+  const rows = auth.role === 'admin'
+    ? await db.select().from(endpointGroups)
+    : await db.select().from(endpointGroups).where(eq(endpointGroups.tenantId, auth.tenantId));
+  return rows.map(endpointGroupView);
+}

@@ -1,0 +1,65 @@
+// Request bodies for /v2.0/vpn/ipsec-site-connections (strict). The psk is write-only: accepted here, never shown.
+import { z } from 'zod';
+import { isIpAddress, zCidr } from '../../../shared/model/net';
+import { createOnly, createTenantFields, readOnly, updateTenantFields, zConfigText, zDescription, zLowerEnum, zName } from '../ikepolicies/fields';
+
+/** A DNS name: labels of letters, digits and '-', and a last label that is not all digits (so 1.2.3 is no name). */
+const FQDN = /^(?=.{1,253}\.?$)(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*(?!-)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{1,63}(?<!-)\.?$/;
+
+export const zPeerAddress = z.string().max(255).refine((s) => isIpAddress(s) || FQDN.test(s), 'must be an IPv4 or IPv6 address or a DNS name');
+
+/** Enough for any real site; bounds the routes a connection makes (local × peer). */
+export const MAX_PEER_CIDRS = 100;
+
+export const DPD_ACTIONS = ['hold', 'clear', 'disabled', 'restart', 'restart-by-peer'] as const;
+
+/** A partial dpd object merges with the current (update) or default (create) values. */
+const zDpd = z.strictObject({
+  action: zLowerEnum(DPD_ACTIONS).optional(),
+  interval: z.number().int().min(1).max(86_400).optional(),
+  timeout: z.number().int().min(1).max(86_400).optional(),
+});
+
+const required = (what: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`) });
+const zId = (what: string) => z.string(required(what)).min(1).max(255);
+
+const common = {
+  name: zName.optional(),
+  description: zDescription.optional(),
+  local_id: zConfigText(255).optional(),
+  peer_cidrs: z.array(zCidr).max(MAX_PEER_CIDRS, `may hold at most ${MAX_PEER_CIDRS} CIDRs`).optional(),
+  local_ep_group_id: z.string().min(1).max(255).nullable().optional(),
+  peer_ep_group_id: z.string().min(1).max(255).nullable().optional(),
+  mtu: z.number().int().min(1).max(65_535).optional(),
+  initiator: zLowerEnum(['bi-directional', 'response-only']).optional(),
+  dpd: zDpd.optional(),
+  admin_state_up: z.boolean().optional(),
+  status: readOnly(),
+  route_mode: readOnly(),
+  auth_mode: readOnly(),
+};
+
+export const createSiteConnectionBody = z.strictObject({
+  ...common,
+  ...createTenantFields,
+  vpnservice_id: zId('a VPN service id'),
+  ikepolicy_id: zId('an IKE policy id'),
+  ipsecpolicy_id: zId('an IPsec policy id'),
+  peer_address: z.string(required('an IP address or DNS name')).pipe(zPeerAddress),
+  peer_id: z.string(required('a string')).min(1, 'must not be empty').pipe(zConfigText(255)),
+  psk: z.string(required('a non-empty string')).min(1, 'must not be empty').pipe(zConfigText(255)),
+});
+
+export const updateSiteConnectionBody = z.strictObject({
+  ...common,
+  ...updateTenantFields,
+  vpnservice_id: createOnly(),
+  ikepolicy_id: createOnly(),
+  ipsecpolicy_id: createOnly(),
+  peer_address: zPeerAddress.optional(),
+  peer_id: z.string().min(1, 'must not be empty').pipe(zConfigText(255)).optional(),
+  psk: z.string().min(1, 'must not be empty').pipe(zConfigText(255)).optional(),
+});
+
+export type CreateSiteConnectionBody = z.infer<typeof createSiteConnectionBody>;
+export type UpdateSiteConnectionBody = z.infer<typeof updateSiteConnectionBody>;
