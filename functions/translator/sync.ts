@@ -1,14 +1,27 @@
-// syncRouter: the level-triggered translation entry point (stub: to be implemented).
+// syncRouter: the level-triggered translation entry point (read snapshot → plan → diff → apply).
 // Called inside the northbound write transaction whenever anything that shapes a router's VPN changes.
 import type { Db } from '../db/client';
 import type { Clock } from '../../shared/clock';
 import type { Ids } from '../../shared/ids';
+import { readSnapshot } from './snapshot';
+import { planRouter } from './plan';
+import { diff, hostsToMark } from './diff';
+import { applyDiff } from './apply';
+import type { SouthboundDiff } from './types';
 
 export interface TranslateDeps { clock: Clock; ids: Ids }
 
 /**
  * Brings the router's southbound objects (service port, routes, local-redirect chain and REDIRECT rules,
  * container group and container) and its VPN services' external_v4_ip/external_v6_ip in line with the
- * router's current northbound state. Idempotent; keeps ids of unchanged objects.
+ * router's current northbound state. Idempotent; keeps ids of unchanged objects. Throws CONFLICT (writing
+ * nothing, since the caller's transaction rolls back) when no link-local /30 is free or the router has no
+ * external IP while it has connections; NOT_FOUND for an unknown router. Returns what it changed.
  */
-export async function syncRouter(_tx: Db, _deps: TranslateDeps, _routerId: string): Promise<void> {}
+export async function syncRouter(tx: Db, deps: TranslateDeps, routerId: string): Promise<SouthboundDiff> {
+  const now = deps.clock.now();
+  const snapshot = await readSnapshot(tx, routerId, now);
+  const changes = diff(snapshot.current, planRouter(snapshot, deps.ids));
+  await applyDiff(tx, changes, now, hostsToMark(snapshot.current));
+  return changes;
+}
