@@ -36,7 +36,9 @@ export async function readJson(c: AppContext): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`request body is not valid JSON: ${(e as Error).message}`);
+    // Say where, never quote the body: it may hold a secret (a PSK in a broken request).
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw badRequest(`request body is not valid JSON${at ? ` (syntax error at byte ${at})` : ''}`);
   }
 }
 

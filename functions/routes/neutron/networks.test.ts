@@ -43,6 +43,12 @@ describe('/v2.0/networks', () => {
     expect((await res.json()).NeutronError.message).toMatch(/missing token/);
   });
 
+  it('never echoes a malformed body back (it may hold a secret)', async () => {
+    const res = await t.req('POST', '/v2.0/networks', '{"network": {"name": s3cret-psk}}');
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('s3cret');
+  });
+
   it.each([
     ['malformed JSON', '{"network": {', 400, /not valid JSON/],
     ['wrong envelope', { net: {} }, 400, /\{"network"/],
