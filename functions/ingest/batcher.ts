@@ -1,0 +1,101 @@
+// The ingest front door (runtime-neutral): raw agent messages in, validated and applied in batches — one write
+// transaction per batch, collected for a few milliseconds. Fed by the Node MQTT subscriber (or, on Workers, by a
+// broker webhook). Malformed or unauthorised messages are dropped and counted here and never reach the database.
+import type { Deps } from '../deps';
+import { classify, type AgentMessage, type IngestDropReason } from './classify';
+import { applyHostMessages, type HostMessage } from './hosts';
+import { applyStatusReports } from './status';
+import type { StatusMessage } from '../../shared/protocol/messages';
+
+export interface IngestOptions {
+  /** How long the first message of a batch waits for company (default 20 ms). */
+  maxDelayMs?: number;
+  /** A batch is written at once when it holds this many messages (default 2000). */
+  maxBatch?: number;
+  /** Called after each batch with the hosts that died in it (e.g. to run placement at once). */
+  onBatch?: (r: { died: string[]; created: string[] }) => void;
+}
+
+export interface IngestStats {
+  received: number;
+  applied: number;
+  dropped: Record<IngestDropReason, number>;
+  /** Status reports about containers not placed on the reporting host (or for an old placement). */
+  staleReports: number;
+  batches: number;
+  failedBatches: number;
+}
+
+export class IngestBatcher {
+  private queue: AgentMessage[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private readonly counts: IngestStats = {
+    received: 0, applied: 0, staleReports: 0, batches: 0, failedBatches: 0,
+    dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0 },
+  };
+
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger'>, private readonly opts: IngestOptions = {}) {}
+
+  /** Accepts one raw message; never throws. */
+  offer(topic: string, payload: Uint8Array | string): void {
+    this.counts.received++;
+    const c = classify(topic, payload);
+    if (!c.ok) {
+      this.counts.dropped[c.reason]++;
+      // The detail names paths and reasons only, never payload values.
+      this.deps.logger.debug({ topic: topic.slice(0, 200), reason: c.reason, detail: c.detail }, 'agent message dropped');
+      return;
+    }
+    this.queue.push(c.msg);
+    if (this.queue.length >= (this.opts.maxBatch ?? 2000)) this.schedule(0);
+    else if (!this.timer) this.schedule(this.opts.maxDelayMs ?? 20);
+  }
+
+  stats(): IngestStats {
+    return { ...this.counts, dropped: { ...this.counts.dropped } };
+  }
+
+  /** Writes everything queued so far; resolves when it is committed (or failed and was logged). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length > 0) this.running = this.running.then(() => this.write(batch));
+    return this.running;
+  }
+
+  private schedule(ms: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), ms);
+  }
+
+  private async write(batch: AgentMessage[]): Promise<void> {
+    const byHost = new Map<string, HostMessage[]>();
+    const latestStatus = new Map<string, StatusMessage>();
+    for (const m of batch) {
+      // Each status message is the host's complete list: only the newest one of a batch matters.
+      if (m.kind === 'status') latestStatus.set(m.hostId, m.value);
+      else (byHost.get(m.hostId) ?? byHost.set(m.hostId, []).get(m.hostId)!).push(m as HostMessage);
+    }
+    try {
+      const result = await this.deps.database.write(async (tx) => {
+        const now = this.deps.clock.now();
+        const hostResult = await applyHostMessages(tx, byHost, now);
+        const status = await applyStatusReports(tx, latestStatus, now);
+        return { ...hostResult, status };
+      });
+      this.counts.batches++;
+      this.counts.applied += batch.length;
+      this.counts.staleReports += result.status.ignored;
+      if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
+      if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
+      this.opts.onBatch?.(result);
+    } catch (e) {
+      // A failed batch is lost (agents repeat heartbeats and status); the process keeps going.
+      this.counts.failedBatches++;
+      this.deps.logger.error({ err: String((e as Error)?.message ?? e), messages: batch.length }, 'ingest batch failed');
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Host liveness from presence and heartbeats: a pure fold of one host's messages (in arrival order) over its row,
+// and the batched write of the results. Hosts register themselves: the first online presence or heartbeat of an
+// unknown id creates its row (name = id).
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { hosts } from '../db/schema';
+import type { Heartbeat, Presence } from '../../shared/protocol/messages';
+import { markHostDirty } from '../services/hosts/write';
+
+export type HostRow = typeof hosts.$inferSelect;
+type Liveness = Pick<HostRow, 'alive' | 'lastSeenAt' | 'lastHeartbeatAt' | 'bootId' | 'reportedCount' | 'reportedQuota' | 'load' | 'desiredGeneration'>;
+
+export type HostMessage = { kind: 'presence'; value: Presence } | { kind: 'heartbeat'; value: Heartbeat };
+
+export interface HostFold {
+  /** The new liveness columns, or null when nothing applies (e.g. only a stale Last Will of an unknown host). */
+  next: Liveness | null;
+  created: boolean;
+  died: boolean;
+  /** The host needs its desired document (re)published: it is new, or it has seen a newer generation than ours. */
+  dirty: boolean;
+}
+
+const EMPTY: Liveness = {
+  alive: false, lastSeenAt: null, lastHeartbeatAt: null, bootId: null, reportedCount: null, reportedQuota: null, load: null, desiredGeneration: 0,
+};
+
+export function foldHost(row: HostRow | undefined, msgs: readonly HostMessage[], now: number): HostFold {
+  let cur: Liveness | null = row ? pick(row) : null;
+  let dirty = false;
+  for (const m of msgs) {
+    if (m.kind === 'presence' && !m.value.online) {
+      // The Last Will (or a clean stop) of the session we know: dead at once. The will of an older session,
+      // arriving after its successor said hello, changes nothing; neither does one for a host we never saw.
+      if (cur && (cur.bootId === null || cur.bootId === m.value.bootId)) cur = { ...cur, alive: false };
+      continue;
+    }
+    const base = cur ?? EMPTY;
+    cur = { ...base, alive: true, lastSeenAt: now, bootId: m.value.bootId };
+    if (m.kind === 'heartbeat') {
+      const hb = m.value;
+      cur = { ...cur, lastHeartbeatAt: now, reportedCount: hb.count, reportedQuota: hb.quota, load: hb.load };
+      // The agent ignores documents older than what it has applied: never publish below that (a re-created host
+      // row, a restored database) — jump to it, and the next document goes out one above.
+      if (hb.observedGeneration > cur.desiredGeneration) {
+        cur = { ...cur, desiredGeneration: hb.observedGeneration };
+        dirty = true;
+      }
+    }
+  }
+  const created = !row && cur !== null;
+  return { next: cur, created, died: !!row?.alive && cur !== null && !cur.alive, dirty: dirty || created };
+}
+
+function pick(r: HostRow): Liveness {
+  const { alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration } = r;
+  return { alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration };
+}
+
+/** Applies every host's messages of one batch; returns the ids that died in it. */
+export async function applyHostMessages(tx: Db, byHost: ReadonlyMap<string, HostMessage[]>, now: number): Promise<{ died: string[]; created: string[] }> {
+  const ids = [...byHost.keys()];
+  if (ids.length === 0) return { died: [], created: [] };
+  const rows = new Map((await tx.select().from(hosts).where(inArray(hosts.id, ids))).map((r) => [r.id, r]));
+  const died: string[] = [];
+  const created: string[] = [];
+  for (const [id, msgs] of byHost) {
+    const f = foldHost(rows.get(id), msgs, now);
+    if (!f.next) continue;
+    if (f.created) {
+      await tx.insert(hosts).values({ id, name: id, ...f.next, createdAt: now, updatedAt: now })
+        // Two replicas may register the same host at once: the second one's row is an update.
+        .onConflictDoUpdate({ target: hosts.id, set: f.next });
+      created.push(id);
+    } else {
+      // updatedAt stays: it tells when an operator (or the agent's registration) changed the host, not liveness.
+      await tx.update(hosts).set(f.next).where(eq(hosts.id, id));
+    }
+    if (f.died) died.push(id);
+    if (f.dirty) await markHostDirty(tx, id, now);
+  }
+  return { died, created };
+}

@@ -1,0 +1,85 @@
+// The desired-document builder on its own: derived MACs, and what is left out (and why) when rows are incomplete.
+import { describe, expect, it } from 'vitest';
+import { zDesiredState } from '../../shared/protocol/messages';
+import { buildDesired, containerMac, type ContainerInput } from './build';
+
+const now = 1_700_000_000_000;
+
+function input(n: number, over: Partial<ContainerInput> = {}): ContainerInput {
+  const id = `c-${n}`;
+  const portId = `00000000-0000-4000-8000-00000000000${n}`;
+  return {
+    container: {
+      id, groupId: 'g', portId, serviceType: 'IPSEC', configurationId: `r-${n}`, hostId: 'host0', placementGeneration: 3,
+      schedulerState: 'SCHEDULED', status: null, statusMessage: '', namespace: null, interfaceName: `vpn-0000000${n}`,
+      reportedHostId: null, reportedAt: null, scheduledAt: now, retries: 0, nextAttemptAt: null, createdAt: now, updatedAt: now,
+    },
+    port: {
+      id: portId, tenantId: 't', routerId: `r-${n}`, kind: 'service', subnetId: null, address: `169.254.0.${4 * n + 1}`, prefixLen: 30,
+      mac: 'fa:16:3e:00:00:01', interfaceName: `vpn-0000000${n}`, hostId: 'host0', serviceContainerId: id, createdAt: now,
+    },
+    router: { id: `r-${n}`, gatewayFixedIps: [{ subnet_id: 's', ip_address: '1.0.0.2' }] },
+    routes: [],
+    rules: [],
+    connections: [],
+    ...over,
+  };
+}
+
+const connection = (psk: string | undefined) => ({
+  row: {
+    id: 'conn-1', tenantId: 't', name: 'to-venus', description: '', vpnServiceId: 'v', ikePolicyId: 'i', ipsecPolicyId: 'p',
+    peerAddress: '1.0.0.3', peerId: '1.0.0.3', localId: '', peerCidrs: ['192.168.2.0/24'], localEpGroupId: null, peerEpGroupId: null,
+    pskCiphertext: 'v1:x:y', mtu: 1500, initiator: 'bi-directional', dpdAction: 'hold', dpdInterval: 30, dpdTimeout: 120,
+    adminStateUp: true, status: 'PENDING_CREATE', routeMode: 'static', authMode: 'psk', tunnel: null, createdAt: now, updatedAt: now,
+  },
+  serviceAdminStateUp: false,
+  localCidrs: ['192.168.1.0/24'],
+  peerCidrs: ['192.168.2.0/24'],
+  ike: { id: 'i', tenantId: 't', name: '', description: '', authAlgorithm: 'sha256', encryptionAlgorithm: 'aes-128', phase1NegotiationMode: 'main', lifetimeUnits: 'kilobytes', lifetimeValue: 50, ikeVersion: 'v2', pfs: 'group14', createdAt: now, updatedAt: now },
+  ipsec: { id: 'p', tenantId: 't', name: '', description: '', transformProtocol: 'esp', authAlgorithm: 'sha256', encryptionAlgorithm: 'aes-128', encapsulationMode: 'tunnel', lifetimeUnits: 'seconds', lifetimeValue: 7200, pfs: 'group14', createdAt: now, updatedAt: now },
+  psk,
+});
+
+describe('containerMac', () => {
+  it('is a stable, locally administered unicast MAC, different per port', () => {
+    const macs = ['a', 'b', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'].map(containerMac);
+    for (const m of macs) expect(m).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(new Set(macs).size).toBe(macs.length);
+    expect(containerMac('a')).toBe(macs[0]);
+  });
+});
+
+describe('buildDesired', () => {
+  it('builds a valid document; the container takes .2 of the port /30', () => {
+    const { doc, omitted } = buildDesired('host0', 2, 9, [input(1)]);
+    expect(omitted).toEqual([]);
+    expect(zDesiredState.safeParse(doc).success).toBe(true);
+    expect(doc).toMatchObject({ v: 1, hostId: 'host0', epoch: 2, generation: 9 });
+    expect(doc.containers[0].config.port).toMatchObject({ address: '169.254.0.6', routerAddress: '169.254.0.5', routerMac: 'fa:16:3e:00:00:01' });
+  });
+
+  it('a disabled service disables its connections; kilobyte lifetimes fall back to 3600 s', () => {
+    const { doc } = buildDesired('host0', 0, 1, [input(1, { connections: [connection('k')] })]);
+    const c = doc.containers[0].config.connections[0];
+    expect(c.adminStateUp).toBe(false);
+    expect(c.ike.lifetimeSeconds).toBe(3600);
+    expect(c.ipsec.lifetimeSeconds).toBe(7200);
+  });
+
+  it('leaves out what it cannot build and says why, keeping the rest of the host', () => {
+    const { doc, omitted } = buildDesired('host0', 0, 1, [
+      input(1, { port: undefined }),
+      input(2, { connections: [connection(undefined)] }),
+      input(3),
+      input(4, { port: { ...input(4).port!, interfaceName: 'vpn-00000003' } }),
+    ]);
+    expect(doc.containers.map((c) => c.id)).toEqual(['c-2', 'c-3']);
+    expect(doc.containers[0].config.connections).toEqual([]);
+    expect(omitted).toEqual([
+      { containerId: 'c-1', detail: 'its port is missing' },
+      { containerId: 'c-2', connectionId: 'conn-1', detail: expect.stringContaining('pre-shared key') },
+      { containerId: 'c-4', detail: expect.stringContaining('vpn-00000003') },
+    ]);
+  });
+});

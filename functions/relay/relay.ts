@@ -1,0 +1,119 @@
+// The outbox relay (runtime-neutral): dirty hosts → complete desired documents → the Publisher (retained, QoS 1).
+//
+// One pass: (1) in one write transaction, for every dirty host bump hosts.desiredGeneration, build its document and
+// CLAIM the mark by rewriting markedAt to -generation (a value no writer uses: writers stamp the clock); (2) publish
+// and await the broker's acknowledgement; (3) in one write transaction delete each mark still holding our claim.
+// A write that re-marks a host meanwhile stamps a new markedAt, so the host stays dirty and is published again;
+// a crash anywhere before (3) leaves the mark, so the next pass (or the next process) republishes. Many marks of
+// one host collapse into one document. A mark for a host with no row (deleted) is dropped, nothing is published:
+// deleting a host requires it to hold no containers, so its last document was already empty.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Deps } from '../deps';
+import type { Db } from '../db/client';
+import { dirtyHosts, hosts, leases } from '../db/schema';
+import { encodeMessage, zDesiredState, type DesiredState } from '../../shared/protocol/messages';
+import { TOPIC_QOS, topics } from '../../shared/protocol/topics';
+import { markHostDirty } from '../services/hosts/write';
+import { buildDesired } from './build';
+import { readContainerInputs } from './read';
+
+/** The lease whose epoch fences desired documents (DESIGN section 6); 0 until a controller holds it. */
+export const CONTROLLER_LEASE = 'controller';
+
+export interface RelayOptions {
+  /** Hosts per pass (default 500): a large backlog goes out over several passes. */
+  maxHosts?: number;
+  /** How long a pass waits for the broker's acknowledgements (default 5 s); unacknowledged hosts stay dirty. */
+  publishTimeoutMs?: number;
+}
+
+export interface RelayResult {
+  published: string[];
+  /** Not acknowledged in time or refused: still dirty, retried by the next pass. */
+  failed: string[];
+  /** Marks dropped because the host no longer exists. */
+  dropped: string[];
+}
+
+type RelayDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'secrets'>;
+
+export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promise<RelayResult> {
+  const result: RelayResult = { published: [], failed: [], dropped: [] };
+  const pending = await deps.database.db.select({ hostId: dirtyHosts.hostId }).from(dirtyHosts).limit(opts.maxHosts ?? 500);
+  if (pending.length === 0) return result;
+
+  const docs = await deps.database.write((tx) => claim(tx, deps, pending.map((p) => p.hostId), result));
+  await Promise.all(docs.map(async (doc) => {
+    try {
+      await withTimeout(deps.publisher.publish(topics.desired(doc.hostId), encodeMessage(doc), TOPIC_QOS.desired), opts.publishTimeoutMs ?? 5000);
+      result.published.push(doc.hostId);
+    } catch (e) {
+      result.failed.push(doc.hostId);
+      deps.logger.warn({ hostId: doc.hostId, generation: doc.generation, err: String((e as Error)?.message ?? e) }, 'desired state not published; will retry');
+    }
+  }));
+  if (result.published.length > 0) {
+    const published = new Map(docs.map((d) => [d.hostId, d.generation]));
+    await deps.database.write((tx) => release(tx, result.published.map((h) => [h, published.get(h)!]), deps.clock.now()));
+  }
+  return result;
+}
+
+async function claim(tx: Db, deps: RelayDeps, hostIds: string[], result: RelayResult): Promise<DesiredState[]> {
+  // Re-read inside the transaction: another replica's pass may have finished some of these.
+  const marks = await tx.select().from(dirtyHosts).where(inArray(dirtyHosts.hostId, hostIds));
+  const rows = new Map((await tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration }).from(hosts)
+    .where(inArray(hosts.id, marks.map((m) => m.hostId)))).map((h) => [h.id, h]));
+  const [lease] = await tx.select({ epoch: leases.epoch }).from(leases).where(eq(leases.name, CONTROLLER_LEASE)).limit(1);
+  const epoch = lease?.epoch ?? 0;
+
+  const live = marks.filter((m) => rows.has(m.hostId));
+  for (const m of marks.filter((m) => !rows.has(m.hostId))) {
+    await tx.delete(dirtyHosts).where(and(eq(dirtyHosts.hostId, m.hostId), eq(dirtyHosts.markedAt, m.markedAt)));
+    result.dropped.push(m.hostId);
+  }
+  const inputs = await readContainerInputs(tx, live.map((m) => m.hostId), deps.secrets);
+  const docs: DesiredState[] = [];
+  for (const m of live) {
+    const generation = rows.get(m.hostId)!.desiredGeneration + 1;
+    const { doc, omitted } = buildDesired(m.hostId, epoch, generation, inputs.get(m.hostId) ?? []);
+    for (const o of omitted) deps.logger.error({ hostId: m.hostId, ...o }, 'left out of the desired state: invalid');
+    const checked = zDesiredState.safeParse(doc);
+    if (!checked.success) {
+      // Cannot happen with per-container validation; if it does, publish nothing rather than garbage.
+      deps.logger.error({ hostId: m.hostId, issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'desired state invalid; not published');
+      result.failed.push(m.hostId);
+      continue;
+    }
+    await tx.update(hosts).set({ desiredGeneration: generation }).where(eq(hosts.id, m.hostId));
+    await tx.update(dirtyHosts).set({ markedAt: -generation }).where(eq(dirtyHosts.hostId, m.hostId));
+    docs.push(checked.data);
+  }
+  return docs;
+}
+
+async function release(tx: Db, done: [string, number][], now: number): Promise<void> {
+  const rows = new Map((await tx.select({ id: hosts.id, g: hosts.desiredGeneration }).from(hosts)
+    .where(inArray(hosts.id, done.map(([h]) => h)))).map((r) => [r.id, r.g]));
+  for (const [hostId, generation] of done) {
+    if ((rows.get(hostId) ?? generation) > generation) {
+      // A newer document was built meanwhile (another replica): ours may have landed after it, so go again.
+      await markHostDirty(tx, hostId, now);
+      continue;
+    }
+    await tx.delete(dirtyHosts).where(and(eq(dirtyHosts.hostId, hostId), eq(dirtyHosts.markedAt, -generation)));
+  }
+}
+
+/** Every host gets its document again (a broker that lost its retained messages, e.g. the embedded one restarting). */
+export async function markAllHostsDirty(deps: Pick<Deps, 'database' | 'clock'>): Promise<void> {
+  const now = deps.clock.now();
+  await deps.database.write((tx) => tx.run(sql`insert into ${dirtyHosts} (host_id, marked_at) select ${hosts.id}, ${now} from ${hosts} where true
+    on conflict(host_id) do update set marked_at = excluded.marked_at`));
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
