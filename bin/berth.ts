@@ -22,6 +22,10 @@ async function main(): Promise<number> {
       console.error(`berth: serving on ${server.url}`);
       return -1;
     }
+    case 'agent': {
+      const { runAgentCli } = await import('../agent/main');
+      return runAgentCli(rest);
+    }
     case undefined:
     case 'help':
     case '--help':

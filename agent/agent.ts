@@ -1,0 +1,196 @@
+// The running agent: one MQTT connection (Last Will, retained presence, heartbeats, status), the desired-state
+// inbox with fencing, self-fencing when cut off from the broker, and the reconcile loop over a driver.
+import mqtt from 'mqtt';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION, zDesiredState, type ContainerReport, type StatusMessage } from '../shared/protocol/messages';
+import { topics, TOPIC_QOS } from '../shared/protocol/topics';
+import type { Driver } from './drivers/contract';
+import type { FenceStore } from './fence';
+import { buildHeartbeat, buildPresence, hostLoad } from './heartbeat';
+import { ReconcileLoop } from './reconciler/loop';
+import { Reconciler } from './reconciler/reconcile';
+import { StatusBoard } from './status-board';
+
+export interface AgentConfig {
+  hostId: string;
+  mqttUrl: string;
+  token: string;
+  /** -1 = none. */
+  containerLimit: number;
+  enforceContainerLimit: boolean;
+  heartbeatMs: number;
+  selfFenceMs: number;
+  /** Full status report at least this often (besides one on every change). */
+  statusIntervalMs?: number;
+  /** Periodic reconcile pass with health checks. */
+  healthIntervalMs?: number;
+  healthTimeoutMs?: number;
+  opTimeoutMs?: number;
+}
+
+export interface AgentDeps {
+  driver: Driver;
+  fence: FenceStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface RunningAgent {
+  readonly bootId: string;
+  /** Dropped inbound messages by reason (invalid_json, invalid_schema, wrong_host, stale, ...). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Leave the containers running, say offline, disconnect. */
+  stop(): Promise<void>;
+}
+
+const timeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+
+export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
+  const { hostId } = cfg;
+  const { driver, fence, logger: log, clock } = deps;
+  const bootId = crypto.randomUUID();
+  const dropped: Record<string, number> = {};
+  const desiredTopic = topics.desired(hostId);
+  let connected = false;
+  let lastHeardAt = clock.now();
+  let seq = 0;
+  let lastError = '';
+
+  const publish = (topic: string, kind: keyof typeof TOPIC_QOS, msg: unknown) => {
+    if (!connected) return; // a fresh full report follows every (re)connect; stale ones are not queued
+    client.publish(topic, encodeMessage(msg), { qos: TOPIC_QOS[kind].qos, retain: TOPIC_QOS[kind].retain }, (err) => {
+      if (err) log.warn({ topic, error: err.message }, 'publish failed');
+    });
+  };
+  const publishStatus = (containers: ContainerReport[]) => {
+    const msg: StatusMessage = { v: PROTOCOL_VERSION, hostId, bootId, containers };
+    publish(topics.status(hostId), 'status', msg);
+  };
+
+  const board = new StatusBoard(publishStatus);
+  const reconciler = new Reconciler({
+    driver, board, clock, logger: log,
+    hardLimit: cfg.enforceContainerLimit && cfg.containerLimit >= 0 ? cfg.containerLimit : null,
+    healthTimeoutMs: cfg.healthTimeoutMs ?? 1000,
+    opTimeoutMs: cfg.opTimeoutMs ?? 30_000,
+  });
+  const loop = new ReconcileLoop({
+    run: () => reconciler.run(),
+    intervalMs: cfg.healthIntervalMs ?? 1000,
+    onError: (e, retryInMs) => log.warn({ error: (e as Error).message, retryInMs }, 'reconcile pass failed; backing off'),
+  });
+
+  const will = () => ({ topic: topics.presence(hostId), payload: Buffer.from(encodeMessage(buildPresence(hostId, bootId, false, clock.now()))), qos: 1 as const, retain: true });
+  const client = mqtt.connect(cfg.mqttUrl, {
+    protocolVersion: 4, // MQTT 3.1.1: aedes has no v5, and every broker speaks it
+    clientId: `berth-agent-${hostId}`,
+    username: hostId,
+    password: cfg.token,
+    clean: true,
+    // The broker drops (and publishes the Will of) an agent silent for 1.5 × keepalive; heartbeats keep it fed.
+    keepalive: Math.max(1, Math.round(cfg.selfFenceMs / 1500)),
+    reconnectPeriod: 250,
+    connectTimeout: 5000,
+    resubscribe: false, // we subscribe on every connect ourselves (clean sessions)
+    will: will(),
+  });
+
+  client.on('packetreceive', () => { lastHeardAt = clock.now(); });
+  client.on('connect', () => {
+    connected = true;
+    lastError = '';
+    lastHeardAt = clock.now();
+    log.info({ url: cfg.mqttUrl, bootId }, 'connected to the broker');
+    if (reconciler.fenced) {
+      reconciler.unfence();
+      log.warn({}, 'reconnected after self-fencing: reporting the truth, waiting for the desired state');
+    }
+    publish(topics.presence(hostId), 'presence', buildPresence(hostId, bootId, true, clock.now()));
+    client.subscribe(desiredTopic, { qos: 1 }, (err, granted) => {
+      if (err || granted?.some((g) => g.qos === 128)) log.error({ topic: desiredTopic, error: err?.message ?? 'refused by the broker' }, 'cannot subscribe to the desired state');
+    });
+    publishStatus(board.list());
+    loop.trigger();
+  });
+  client.on('close', () => {
+    if (connected) log.warn({}, 'disconnected from the broker');
+    connected = false;
+    // The Will is sent at the next CONNECT: keep its time current.
+    client.options.will = will();
+  });
+  client.on('error', (e) => {
+    if (e.message !== lastError) log.error({ error: e.message }, 'broker connection error');
+    lastError = e.message;
+  });
+
+  // Desired documents are handled one at a time, in arrival order (the fencing mark is written in between).
+  let inbox: Promise<void> = Promise.resolve();
+  const drop = (reason: string, detail: string) => {
+    dropped[reason] = (dropped[reason] ?? 0) + 1;
+    log.warn({ reason, detail, dropped: dropped[reason] }, 'dropped a desired-state message');
+  };
+  const onDesired = async (payload: Buffer) => {
+    const d = decodeMessage(zDesiredState, payload);
+    if (!d.ok) return drop(d.reason, d.detail);
+    const doc = d.value;
+    if (doc.hostId !== hostId) return drop('wrong_host', `document is for host '${doc.hostId}'`);
+    const verdict = fence.judge(doc);
+    if (!verdict.accept) return drop('stale', verdict.reason);
+    if (verdict.advance) await fence.advance(doc);
+    log.info({ epoch: doc.epoch, generation: doc.generation, containers: doc.containers.length }, 'desired state accepted');
+    reconciler.setDesired(doc);
+    loop.trigger();
+  };
+  client.on('message', (topic, payload) => {
+    if (topic !== desiredTopic) return drop('unexpected_topic', topic);
+    inbox = inbox.then(() => onDesired(payload)).catch((e) => log.error({ error: (e as Error).message }, 'could not apply a desired document'));
+  });
+
+  // Self-fencing: nothing heard from the broker for selfFenceMs (we ping it every heartbeat) → we can no
+  // longer be sure we still own our containers, and the control plane will soon place them elsewhere.
+  const fenceTimer = setInterval(() => {
+    const silentMs = clock.now() - lastHeardAt;
+    if (reconciler.fenced || silentMs <= cfg.selfFenceMs) return;
+    const reason = `cut off from the broker for ${silentMs} ms (limit ${cfg.selfFenceMs} ms)`;
+    log.warn({ silentMs }, 'self-fencing: stopping all containers');
+    reconciler.fence(reason);
+    if (connected) client.stream.destroy(); // reconnect: the fence lifts only on a fresh session
+    loop.trigger();
+  }, Math.min(100, Math.floor(cfg.selfFenceMs / 5)));
+
+  const heartbeatTimer = setInterval(() => {
+    if (!connected) return;
+    client.sendPing();
+    publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
+      hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration,
+      count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: hostLoad(),
+    }));
+  }, cfg.heartbeatMs);
+
+  const statusTimer = setInterval(() => publishStatus(board.list()), cfg.statusIntervalMs ?? 2000);
+
+  loop.start();
+  log.info({ driver: driver.name, url: cfg.mqttUrl, containerLimit: cfg.containerLimit, enforce: cfg.enforceContainerLimit }, 'agent started');
+
+  return {
+    bootId,
+    dropped,
+    async stop() {
+      clearInterval(fenceTimer);
+      clearInterval(heartbeatTimer);
+      clearInterval(statusTimer);
+      await loop.stop();
+      await inbox;
+      if (connected) {
+        // A clean disconnect sends no Will: say offline ourselves.
+        const offline = buildPresence(hostId, bootId, false, clock.now());
+        await timeout(client.publishAsync(topics.presence(hostId), encodeMessage(offline), { qos: 1, retain: true }).catch(() => undefined), 1000);
+      }
+      await timeout(client.endAsync().catch(() => undefined), 1000);
+      await driver.close();
+      log.info({}, 'agent stopped (containers left running)');
+    },
+  };
+}

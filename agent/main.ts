@@ -1,0 +1,62 @@
+// `berth agent` entry: flags → token → fencing store → driver → the running agent, stopped cleanly on
+// SIGINT/SIGTERM (containers keep running; a restarted agent adopts them).
+import { readFileSync } from 'node:fs';
+import { systemClock } from '../shared/clock';
+import { startAgent } from './agent';
+import { openDriver } from './drivers';
+import { FenceStore } from './fence';
+import { AGENT_HELP, parseAgentArgs } from './flags';
+import { createAgentLogger } from './logger';
+
+export const AGENT_TOKEN_FILE = '.berth/agent-token';
+
+/** --token, else BERTH_AGENT_TOKEN, else the embedded control plane's generated file. */
+export function resolveToken(flag: string | undefined, env: Record<string, string | undefined>, file = AGENT_TOKEN_FILE): string | undefined {
+  if (flag) return flag;
+  if (env.BERTH_AGENT_TOKEN) return env.BERTH_AGENT_TOKEN;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns an exit code, or -1 while the agent runs (it exits by itself on a signal). */
+export async function runAgentCli(argv: readonly string[]): Promise<number> {
+  const parsed = parseAgentArgs(argv);
+  if (parsed.kind === 'help') {
+    console.log(AGENT_HELP);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    console.error(`berth agent: ${parsed.message}\n(see: berth agent --help)`);
+    return 2;
+  }
+  const f = parsed.flags;
+  const token = resolveToken(f.token, process.env);
+  if (!token) {
+    console.error(`berth agent: no agent token: pass --token, set BERTH_AGENT_TOKEN, or start the control plane once to generate ${AGENT_TOKEN_FILE}`);
+    return 2;
+  }
+
+  const logger = createAgentLogger(f.hostId);
+  const fence = await FenceStore.open(f.stateDir);
+  const driver = await openDriver(f.driver, { stateDir: f.stateDir, simFaults: f.simFaults });
+  if (f.driver === 'sim') logger.warn({ stateDir: f.stateDir }, 'driver sim: containers are simulated');
+  const agent = await startAgent({
+    hostId: f.hostId, mqttUrl: f.mqttUrl, token,
+    containerLimit: f.containerLimit, enforceContainerLimit: f.enforceContainerLimit,
+    heartbeatMs: f.heartbeatMs, selfFenceMs: f.selfFenceMs,
+  }, { driver, fence, logger, clock: systemClock });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await agent.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return -1;
+}
