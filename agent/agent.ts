@@ -44,6 +44,9 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+const FAST_RECONNECT_MS = 250;
+const REFUSED_RECONNECT_MS = 5000;
+
 const timeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
 
@@ -91,7 +94,9 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     clean: true,
     // The broker drops (and publishes the Will of) an agent silent for 1.5 × keepalive; heartbeats keep it fed.
     keepalive: Math.max(1, Math.round(cfg.selfFenceMs / 1500)),
-    reconnectPeriod: 250,
+    reconnectPeriod: FAST_RECONNECT_MS,
+    // A refused CONNECT (wrong token, not authorised) is retried too, slowly: the token may be fixed centrally.
+    reconnectOnConnackError: true,
     connectTimeout: 5000,
     resubscribe: false, // we subscribe on every connect ourselves (clean sessions)
     will: will(),
@@ -100,6 +105,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   client.on('packetreceive', () => { lastHeardAt = clock.now(); });
   client.on('connect', () => {
     connected = true;
+    client.options.reconnectPeriod = FAST_RECONNECT_MS;
     lastError = '';
     lastHeardAt = clock.now();
     log.info({ url: cfg.mqttUrl, bootId }, 'connected to the broker');
@@ -121,6 +127,8 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     client.options.will = will();
   });
   client.on('error', (e) => {
+    // MQTT refusals carry a numeric return code (socket errors a string one): back off, do not hammer.
+    if (typeof (e as { code?: unknown }).code === 'number') client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
     if (e.message !== lastError) log.error({ error: e.message }, 'broker connection error');
     lastError = e.message;
   });

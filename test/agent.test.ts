@@ -78,7 +78,8 @@ const containerIn = (s: StatusMessage, id: string) => s.containers.find((c) => c
 
 let broker: TestBroker;
 beforeAll(async () => {
-  broker = await startTestBroker({ authenticate: (user, password, clientId) => password === TOKEN && clientId === `berth-agent-${user}` || user === undefined });
+  // Agents must present username = host id, password = token; the tests' own observers connect anonymously.
+  broker = await startTestBroker({ authenticate: (user, password, clientId) => user === undefined || (password === TOKEN && clientId === `berth-agent-${user}`) });
 });
 afterAll(async () => {
   await broker.close();
@@ -194,6 +195,14 @@ describe('berth agent (real process, sim driver)', () => {
     await publishDesired(broker, exampleDesired('h-fence', { epoch: 2, generation: 5, containers: [] }), false);
     await eventually(async () => a.output(), (o) => o.includes('"reason":"stale"'), 'stale drop after restart');
     expect((await simState(dir)).containers).toHaveLength(2);
+  });
+
+  it('says so when the broker refuses its token, and stays up retrying', async () => {
+    const a = runBerth(['agent', '--host-id', 'h-badtoken', '--mqtt', broker.url, '--token', 'wrong', '--state-dir', await stateDir()]);
+    await eventually(async () => a.output(), (o) => o.includes('Connection refused: Bad username or password'), 'refusal logged', 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.proc.exitCode).toBeNull();
+    expect(broker.published.some((m) => m.topic.startsWith('berth/v1/hosts/h-badtoken/'))).toBe(false);
   });
 
   it('enforces a hard container limit with LIMIT_EXCEEDED and applies --sim-faults', async () => {

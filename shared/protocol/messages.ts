@@ -170,6 +170,22 @@ export type ContainerStatus = (typeof CONTAINER_STATUSES)[number];
 export const TUNNEL_STATES = ['up', 'connecting', 'down'] as const;
 export type TunnelState = (typeof TUNNEL_STATES)[number];
 
+/**
+ * How an agent's status message starts when something is wrong ("CODE: detail"), so the control plane can
+ * act on the code without parsing prose. LIMIT_EXCEEDED is the shared/errors.ts code of the same name.
+ */
+export const STATUS_MESSAGE_CODES = [
+  'LIMIT_EXCEEDED', // ERROR: beyond the host's hard container limit; the agent did not build it
+  'CREATE_FAILED', // ERROR: the driver could not build it (retried with backoff only if transient)
+  'UPDATE_FAILED', // ERROR: an in-place change failed; the container may still run its previous config
+  'DELETE_FAILED', // ERROR: could not remove it (retried)
+  'HEALTH_TIMEOUT', // ERROR: the driver did not answer a health check in time
+  'HEALTH_FAILED', // ERROR: the health check itself failed
+  'CRASHED', // ERROR: the container died (the agent does not restart it; failover is the control plane's call)
+  'SELF_FENCED', // STOPPING/STOPPED: the agent stopped it after losing the broker for longer than selfFenceAfter
+] as const;
+export type StatusMessageCode = (typeof STATUS_MESSAGE_CODES)[number];
+
 export const zTunnelReport = z.object({
   connectionId: zId,
   state: z.enum(TUNNEL_STATES),
