@@ -2,7 +2,7 @@
 // actions, check health, and keep the status board true. The loop (loop.ts) decides when passes run.
 import type { Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
-import type { ContainerReport, DesiredState } from '../../shared/protocol/messages';
+import type { ContainerReport, DesiredState, StatusMessageCode } from '../../shared/protocol/messages';
 import { DriverError, isDriverError, type ContainerSpec, type Driver, type ObservedContainer } from '../drivers/contract';
 import type { StatusBoard } from '../status-board';
 import { diff, specFingerprint, type Action } from './diff';
@@ -40,6 +40,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+/** A status message in the protocol's "CODE: detail" form. */
+const coded = (code: StatusMessageCode, detail: string) => `${code}: ${detail}`;
 
 const reportBase = (spec: ContainerSpec) => ({ id: spec.id, placementGeneration: spec.placementGeneration, namespace: null, interfaceName: null });
 
@@ -140,12 +142,12 @@ export class Reconciler {
       }
       this.failures.delete(id);
     } catch (e) {
-      const code = a.kind === 'delete' ? 'DELETE_FAILED' : a.kind === 'update' ? 'UPDATE_FAILED' : 'CREATE_FAILED';
+      const code: StatusMessageCode = a.kind === 'delete' ? 'DELETE_FAILED' : a.kind === 'update' ? 'UPDATE_FAILED' : 'CREATE_FAILED';
       const retryable = !isDriverError(e) || e.retryable;
       logger.warn({ containerId: id, action: a.kind, retryable, error: errorText(e) }, 'driver action failed');
       if (a.kind !== 'delete') this.recordFailure(a.spec, retryable);
       const base = a.kind === 'delete' ? reportBase(a.previous) : reportBase(a.spec);
-      board.patch(id, base, { status: 'ERROR', message: `${code}: ${errorText(e)}`, tunnels: undefined });
+      board.patch(id, base, { status: 'ERROR', message: coded(code, errorText(e)), tunnels: undefined });
     }
   }
 
@@ -157,7 +159,7 @@ export class Reconciler {
       } catch (e) {
         if (isDriverError(e) && e.code === 'NOT_FOUND') return; // deleted meanwhile; the next pass sees it
         const timedOut = isDriverError(e) && /did not answer/.test(e.message);
-        this.report(c, { status: 'ERROR', message: `${timedOut ? 'HEALTH_TIMEOUT' : 'HEALTH_FAILED'}: ${errorText(e)}`, tunnels: undefined });
+        this.report(c, { status: 'ERROR', message: coded(timedOut ? 'HEALTH_TIMEOUT' : 'HEALTH_FAILED', errorText(e)), tunnels: undefined });
       }
     }));
   }
@@ -182,13 +184,13 @@ export class Reconciler {
   private async stopAll(observed: ObservedContainer[], reason: string): Promise<void> {
     const { driver, board, logger } = this.o;
     if (observed.length === 0) return;
-    for (const c of observed) board.patch(c.id, reportBase(c.spec), { status: 'STOPPING', message: `SELF_FENCED: ${reason}`, tunnels: undefined });
+    for (const c of observed) board.patch(c.id, reportBase(c.spec), { status: 'STOPPING', message: coded('SELF_FENCED', reason), tunnels: undefined });
     board.flush();
     for (const c of observed) {
       try {
         await withTimeout(driver.delete(c.id), this.o.opTimeoutMs, 'driver delete()');
         this.fencedStopped.add(c.id);
-        board.set({ ...reportBase(c.spec), status: 'STOPPED', message: `SELF_FENCED: ${reason}` });
+        board.set({ ...reportBase(c.spec), status: 'STOPPED', message: coded('SELF_FENCED', reason) });
         logger.warn({ containerId: c.id }, 'self-fenced: container stopped');
       } catch (e) {
         logger.error({ containerId: c.id, error: errorText(e) }, 'self-fence could not stop a container; retrying');
