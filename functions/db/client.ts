@@ -26,43 +26,101 @@ const isBusy = (e: unknown): boolean => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class Database {
-  /** Drizzle over the shared client: use for reads outside a transaction. */
-  readonly db: Db;
-  private queue: Promise<unknown> = Promise.resolve();
+interface WriteJob {
+  fn: (tx: Db) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
 
-  constructor(readonly client: Client, private readonly busyRetries = 8) {
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class Database {
+  /** Drizzle over the read client: use for reads outside a transaction. */
+  readonly db: Db;
+  private pending: WriteJob[] = [];
+  private pumping = false;
+  private writerReady = false;
+
+  /**
+   * @param client shared client for reads (a pool of connections)
+   * @param writer a client used only by write(): one connection, so per-connection settings stick to it
+   */
+  constructor(
+    readonly client: Client,
+    private readonly writer: Client = client,
+    private readonly opts: { busyRetries?: number; maxBatch?: number; fileDb?: boolean } = {},
+  ) {
     this.db = drizzle(client, { schema });
   }
 
   /**
-   * Runs fn inside one BEGIN IMMEDIATE transaction. Writes are serialised in-process (libSQL blocks the event
-   * loop when one process opens a second write transaction) and retried on SQLITE_BUSY after a reconnect.
+   * Runs fn inside a BEGIN IMMEDIATE transaction and resolves with its result once committed. Writes are
+   * serialised in-process (libSQL blocks the event loop when one process opens a second write transaction);
+   * writes that queue up meanwhile share one transaction, each inside its own SAVEPOINT, so one commit serves
+   * many requests and a failing one rolls back alone (group commit). On SQLITE_BUSY the batch is retried after
+   * a reconnect, so fn must be safe to run again (it is: nothing it did was committed).
    */
   write<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.runWrite(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      void this.pump();
+    });
   }
 
-  private async runWrite<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.opts.maxBatch ?? 64);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async prepareWriter(): Promise<void> {
+    if (this.writerReady || !this.opts.fileDb) return;
+    // Safe in WAL mode against a crash of the process (fsync at checkpoints, not at every commit).
+    await this.writer.execute('PRAGMA synchronous=NORMAL');
+    this.writerReady = true;
+  }
+
+  private async runBatch(batch: WriteJob[]): Promise<void> {
+    const retries = this.opts.busyRetries ?? 8;
     for (let attempt = 0; ; attempt++) {
       let tx: Transaction | undefined;
       try {
-        tx = await this.client.transaction('write');
+        await this.prepareWriter();
+        tx = await this.writer.transaction('write');
         // A libSQL Transaction speaks the execute/batch subset drizzle's session uses.
-        const result = await fn(drizzle(tx as unknown as Client, { schema }));
+        const db = drizzle(tx as unknown as Client) as unknown as Db; // no relational schema: building it per transaction is costly
+        const outcomes: Outcome[] = [];
+        for (const job of batch) outcomes.push(await runJob(tx, db, job, batch.length > 1));
         await tx.commit();
-        return result;
+        batch.forEach((job, i) => {
+          const o = outcomes[i];
+          if (o.ok) job.resolve(o.value);
+          else job.reject(o.error);
+        });
+        return;
       } catch (e) {
         if (tx && !tx.closed) await tx.rollback().catch(() => undefined);
-        if (isBusy(e) && attempt < this.busyRetries) {
-          this.client.reconnect();
+        if (isBusy(e) && attempt < retries) {
+          this.writer.reconnect();
+          this.writerReady = false;
           await sleep(5 * 2 ** attempt + Math.random() * 10);
           continue;
         }
-        if (isBusy(e)) throw new AppError('UNAVAILABLE', 'the database stayed busy; retry the request', { retryable: true });
-        throw e;
+        if (batch.length > 1 && !isBusy(e)) {
+          // Something failed outside a job's savepoint: run each job alone so one cannot fail the others.
+          for (const job of batch) await this.runBatch([job]);
+          return;
+        }
+        const err = isBusy(e) ? new AppError('UNAVAILABLE', 'the database stayed busy; retry the request', { retryable: true }) : e;
+        batch.forEach((job) => job.reject(err));
+        return;
       } finally {
         tx?.close();
       }
@@ -71,6 +129,23 @@ export class Database {
 
   close(): void {
     this.client.close();
+    if (this.writer !== this.client) this.writer.close();
+  }
+}
+
+/** Runs one job; in a shared transaction its writes are undone alone if it fails. Busy errors abort the batch. */
+async function runJob(tx: Transaction, db: Db, job: WriteJob, shared: boolean): Promise<Outcome> {
+  if (!shared) return { ok: true, value: await job.fn(db) };
+  await tx.execute('SAVEPOINT job');
+  try {
+    const value = await job.fn(db);
+    await tx.execute('RELEASE job');
+    return { ok: true, value };
+  } catch (error) {
+    if (isBusy(error)) throw error;
+    await tx.execute('ROLLBACK TO job');
+    await tx.execute('RELEASE job');
+    return { ok: false, error };
   }
 }
 
@@ -79,9 +154,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // libSQL's :memory: has one connection; a transaction would hand it away and later reads see an empty database.
     throw new AppError('BAD_REQUEST', 'BERTH_DB_URL=:memory: is not supported; use a file: URL (e.g. file:/tmp/berth.db)');
   }
-  const client = createClient({ url: opts.url, authToken: opts.authToken, timeout: opts.busyTimeoutMs ?? 5000 });
-  if (opts.url.startsWith('file:')) {
-    await client.execute('PRAGMA journal_mode=WAL');
-  }
-  return new Database(client, opts.busyRetries);
+  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout: opts.busyTimeoutMs ?? 5000 });
+  const client = make();
+  const fileDb = opts.url.startsWith('file:');
+  if (fileDb) await client.execute('PRAGMA journal_mode=WAL');
+  // A file database gets its own writer client (one connection that keeps synchronous=NORMAL); a remote
+  // libSQL server has no such per-connection settings, so one client does both.
+  return new Database(client, fileDb ? make() : client, { busyRetries: opts.busyRetries, fileDb });
 }
