@@ -7,6 +7,7 @@ processes:
   serve                 run the control plane (HTTP API; embedded database)
   agent --host-id ID    run a host agent (see: berth agent --help)
   demo                  control plane + three simulated hosts + the seed VPN example
+  mqtt-acl [passwd]     print the Mosquitto acl_file (or a password_file script) for BERTH_MQTT_URL
 
 operator commands talk to BERTH_URL (default http://127.0.0.1:8787) with BERTH_TOKEN
 (default: the embedded .berth/admin-token).`;
@@ -25,6 +26,18 @@ async function main(): Promise<number> {
     case 'agent': {
       const { runAgentCli } = await import('../agent/main');
       return runAgentCli(rest);
+    }
+    case 'demo': {
+      const { runDemo } = await import('../functions/node/demo');
+      return runDemo();
+    }
+    case 'mqtt-acl': {
+      const { mqttAclCommand } = await import('../functions/node/mqtt-acl');
+      const { stateDirFor } = await import('../functions/node/secrets');
+      const r = mqttAclCommand(rest, stateDirFor(process.env.BERTH_DB_URL || 'file:.berth/berth.db'));
+      if (r.out) console.log(r.out);
+      if (r.err) console.error(`berth mqtt-acl: ${r.err}`);
+      return r.code;
     }
     case undefined:
     case 'help':

@@ -1,5 +1,6 @@
 // `berth serve`: the embedded default — HTTP API on BERTH_HOST:BERTH_PORT over a libSQL file database,
-// creating .berth/ and its generated secrets on first start.
+// creating .berth/ and its generated secrets on first start; the MQTT side (embedded broker unless
+// BERTH_MQTT_URL is set, the control client, ingest) and the periodic tick (liveness, placement, relay).
 import { mkdirSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '../../shared/clock';
@@ -8,14 +9,24 @@ import { createApp } from '../app';
 import { configFrom, parseEnv, type Config } from '../config';
 import { SecretBox } from '../crypto';
 import { openDatabase, type Database } from '../db/client';
-import { nullPublisher, type Deps } from '../deps';
+import type { Deps } from '../deps';
+import { IngestBatcher } from '../ingest/batcher';
+import { markAllHostsDirty } from '../relay/relay';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import { subscribeIngest } from './ingest-subscriber';
 import { createNodeLogger } from './logger';
+import { connectControl, controlPassword, MqttPublisher } from './mqtt';
+import { startTick } from './tick';
 import { applyMigrations } from './migrate';
 import { secretFromFileOrNew, secretPaths, stateDirFor } from './secrets';
 
 export interface RunningServer {
   deps: Deps;
   url: string;
+  /** The broker agents connect to (the embedded one, or BERTH_MQTT_URL). */
+  mqttUrl: string;
+  ingest: IngestBatcher;
+  broker?: EmbeddedBroker;
   close(): Promise<void>;
 }
 
@@ -32,7 +43,19 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const logger = createNodeLogger('berth');
   const database: Database = await openDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
   await applyMigrations(database);
-  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: nullPublisher, secrets: new SecretBox(config.secretKey) };
+
+  const credentials = { agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken) };
+  const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials, logger });
+  const mqttUrl = config.mqttUrl ?? broker!.url;
+  const mqttClient = connectControl(mqttUrl, credentials.controlPassword, logger);
+  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets: new SecretBox(config.secretKey) };
+  const ingest = new IngestBatcher(deps);
+  subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
+    .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
+  // The embedded broker keeps retained messages in memory only: after a restart every host needs its document again.
+  if (broker) await markAllHostsDirty(deps);
+  const tick = startTick(deps);
+
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -40,12 +63,19 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host}:${port}`;
-  logger.info({ url, db: config.dbUrl, adminTokenFile: env.BERTH_ADMIN_TOKEN ? undefined : paths.adminToken }, 'berth serving');
+  logger.info({ url, mqtt: mqttUrl, db: config.dbUrl, adminTokenFile: env.BERTH_ADMIN_TOKEN ? undefined : paths.adminToken }, 'berth serving');
   return {
     deps,
     url,
+    mqttUrl,
+    ingest,
+    broker,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
+      await tick.stop();
+      await ingest.flush();
+      await mqttClient.endAsync();
+      await broker?.close();
       database.close();
     },
   };

@@ -42,7 +42,9 @@ export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promis
   const pending = await deps.database.db.select({ hostId: dirtyHosts.hostId }).from(dirtyHosts).limit(opts.maxHosts ?? 500);
   if (pending.length === 0) return result;
 
-  const docs = await deps.database.write((tx) => claim(tx, deps, pending.map((p) => p.hostId), result));
+  const { docs, dropped, invalid } = await deps.database.write((tx) => claim(tx, deps, pending.map((p) => p.hostId)));
+  result.dropped.push(...dropped);
+  result.failed.push(...invalid);
   await Promise.all(docs.map(async (doc) => {
     try {
       await withTimeout(deps.publisher.publish(topics.desired(doc.hostId), encodeMessage(doc), TOPIC_QOS.desired), opts.publishTimeoutMs ?? 5000);
@@ -59,7 +61,11 @@ export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promis
   return result;
 }
 
-async function claim(tx: Db, deps: RelayDeps, hostIds: string[], result: RelayResult): Promise<DesiredState[]> {
+interface Claimed { docs: DesiredState[]; dropped: string[]; invalid: string[] }
+
+/** Runs inside Database.write, which may run it again after SQLITE_BUSY: it only returns what it did. */
+async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claimed> {
+  const out: Claimed = { docs: [], dropped: [], invalid: [] };
   // Re-read inside the transaction: another replica's pass may have finished some of these.
   const marks = await tx.select().from(dirtyHosts).where(inArray(dirtyHosts.hostId, hostIds));
   const rows = new Map((await tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration }).from(hosts)
@@ -70,10 +76,9 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[], result: RelayRe
   const live = marks.filter((m) => rows.has(m.hostId));
   for (const m of marks.filter((m) => !rows.has(m.hostId))) {
     await tx.delete(dirtyHosts).where(and(eq(dirtyHosts.hostId, m.hostId), eq(dirtyHosts.markedAt, m.markedAt)));
-    result.dropped.push(m.hostId);
+    out.dropped.push(m.hostId);
   }
   const inputs = await readContainerInputs(tx, live.map((m) => m.hostId), deps.secrets);
-  const docs: DesiredState[] = [];
   for (const m of live) {
     const generation = rows.get(m.hostId)!.desiredGeneration + 1;
     const { doc, omitted } = buildDesired(m.hostId, epoch, generation, inputs.get(m.hostId) ?? []);
@@ -82,14 +87,14 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[], result: RelayRe
     if (!checked.success) {
       // Cannot happen with per-container validation; if it does, publish nothing rather than garbage.
       deps.logger.error({ hostId: m.hostId, issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'desired state invalid; not published');
-      result.failed.push(m.hostId);
+      out.invalid.push(m.hostId);
       continue;
     }
     await tx.update(hosts).set({ desiredGeneration: generation }).where(eq(hosts.id, m.hostId));
     await tx.update(dirtyHosts).set({ markedAt: -generation }).where(eq(dirtyHosts.hostId, m.hostId));
-    docs.push(checked.data);
+    out.docs.push(checked.data);
   }
-  return docs;
+  return out;
 }
 
 async function release(tx: Db, done: [string, number][], now: number): Promise<void> {
