@@ -42,12 +42,17 @@ async function main(): Promise<number> {
     case undefined:
     case 'help':
     case '--help':
-    case '-h':
-      console.log(USAGE);
+    case '-h': {
+      const { runCli, operatorHelp } = await import('../cli/main');
+      // Bare `berth` on a terminal is the operator shell; `berth help host` is the CLI's help on hosts.
+      if ((cmd === undefined && process.stdin.isTTY && process.stdout.isTTY) || rest.length) return runCli(cmd === undefined ? [] : [cmd, ...rest]);
+      console.log(`${USAGE}\n\n${operatorHelp()}`);
       return cmd === undefined ? 2 : 0;
-    default:
-      console.error(`berth: unknown command '${cmd}'${rest.length ? ` (${rest.join(' ')})` : ''}\n\n${USAGE}`);
-      return 2;
+    }
+    default: {
+      const { runCli } = await import('../cli/main');
+      return runCli([cmd, ...rest]);
+    }
   }
 }
 
