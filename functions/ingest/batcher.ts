@@ -12,8 +12,6 @@ export interface IngestOptions {
   maxDelayMs?: number;
   /** A batch is written at once when it holds this many messages (default 2000). */
   maxBatch?: number;
-  /** Called after each batch with the hosts that died in it (e.g. to run placement at once). */
-  onBatch?: (r: { died: string[]; created: string[] }) => void;
 }
 
 export interface IngestStats {
@@ -91,7 +89,6 @@ export class IngestBatcher {
       this.counts.staleReports += result.status.ignored;
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
-      this.opts.onBatch?.(result);
     } catch (e) {
       // A failed batch is lost (agents repeat heartbeats and status); the process keeps going.
       this.counts.failedBatches++;

@@ -11,6 +11,7 @@ import { SecretBox } from '../crypto';
 import { openDatabase, type Database } from '../db/client';
 import type { Deps } from '../deps';
 import { IngestBatcher } from '../ingest/batcher';
+import { HOST_DEAD_AFTER_MS } from '../ingest/liveness';
 import { markAllHostsDirty } from '../relay/relay';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
@@ -48,13 +49,17 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials, logger });
   const mqttUrl = config.mqttUrl ?? broker!.url;
   const mqttClient = connectControl(mqttUrl, credentials.controlPassword, logger);
+  // Hosts are judged silent only while we can hear them: connected to the broker for at least hostDeadAfter.
+  let hearingSince: number | null = null;
+  mqttClient.on('connect', () => { hearingSince = systemClock.now(); });
+  mqttClient.on('close', () => { hearingSince = null; });
   const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets: new SecretBox(config.secretKey) };
   const ingest = new IngestBatcher(deps);
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // The embedded broker keeps retained messages in memory only: after a restart every host needs its document again.
   if (broker) await markAllHostsDirty(deps);
-  const tick = startTick(deps);
+  const tick = startTick(deps, { canJudgeSilence: () => hearingSince !== null && systemClock.now() - hearingSince >= HOST_DEAD_AFTER_MS });
 
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {

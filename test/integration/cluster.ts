@@ -47,11 +47,12 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export class Cluster {
-  readonly dir = mkdtempSync(join(tmpdir(), 'berth-it-'));
+  /** Made by start(): a suite that is filtered out leaves nothing behind. */
+  dir = '';
   readonly adminToken = 'it-admin-token-0123456789abcdef';
   readonly agentToken = 'it-agent-token-0123456789abcdef';
   readonly secretKey = 'it-secret-key-0123456789abcdef';
-  readonly dbUrl = `file:${join(this.dir, 'berth.db')}`;
+  dbUrl = '';
   httpUrl = '';
   mqttUrl = '';
   api!: Api;
@@ -65,6 +66,8 @@ export class Cluster {
   constructor(readonly mode: BrokerMode, readonly hostIds: string[]) {}
 
   async start(): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'berth-it-'));
+    this.dbUrl = `file:${join(this.dir, 'berth.db')}`;
     this.httpPort = await freePort();
     this.mqttPort = await freePort();
     this.httpUrl = `http://127.0.0.1:${this.httpPort}`;
@@ -172,6 +175,7 @@ export class Cluster {
     await Promise.all([...this.agents.values()].map((p) => stopProcess(p)));
     if (this.serve) await stopProcess(this.serve);
     if (this.broker) await stopProcess(this.broker);
+    if (!this.dir) return;
     if (keep) console.log(`integration test state kept in ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
