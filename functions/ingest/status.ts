@@ -23,6 +23,8 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
   const hostIds = [...latest.keys()];
   if (hostIds.length === 0) return { applied: 0, ignored: 0 };
   const placed = await tx.select().from(containers).where(inArray(containers.hostId, hostIds));
+  const placedOn = new Map<string, ContainerRow[]>();
+  for (const c of placed) (placedOn.get(c.hostId!) ?? placedOn.set(c.hostId!, []).get(c.hostId!)!).push(c);
   const routerIds = [...new Set(placed.map((c) => c.configurationId))];
   const connRouter = await connectionsByRouter(tx, routerIds);
   const touched = new Set<string>();
@@ -32,7 +34,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
   for (const [hostId, msg] of latest) {
     reported += msg.containers.length;
     const reports = new Map(msg.containers.map((r) => [r.id, r]));
-    for (const c of placed.filter((p) => p.hostId === hostId)) {
+    for (const c of placedOn.get(hostId) ?? []) {
       const r = reports.get(c.id);
       if (r && r.placementGeneration === c.placementGeneration) {
         await applyReport(tx, c, r, connRouter, now);
