@@ -119,7 +119,7 @@ export function plan(snapshot: PlanSnapshot, now: number, t: Timers): Action[] {
   }));
   const todo: SchedContainer[] = [...movers.map((m) => m.c), ...unplaced.map((u) => u.c)]
     .map((c) => ({ id: c.id, groupId: c.groupId, hostId: c.hostId, placementGeneration: c.placementGeneration }));
-  const { decisions } = schedulePass(todo, { now, hosts: sched, groups: snapshot.groups, seed: snapshot.seed });
+  const { decisions } = schedulePass(todo, { now, hosts: sched, groups: snapshot.groups, seed: snapshot.seed }, { explain: snapshot.explain });
 
   const why = new Map(movers.map((m) => [m.c.id, m.move.reason]));
   const woken = new Map(unplaced.map((u) => [u.c.id, u.woken]));

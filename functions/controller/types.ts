@@ -51,6 +51,8 @@ export interface PlanSnapshot {
   fleetChangedAt: number | null;
   /** Mixed into weighted decisions' PRNG keys (e.g. the lease epoch). */
   seed?: string;
+  /** false: decisions name only the chosen host (big fleets); their per-reason summary stays complete. */
+  explain?: boolean;
 }
 
 /** All in milliseconds (except maxRetries). */
