@@ -1,6 +1,7 @@
 // `berth agent` command-line flags: a pure parser (argv → options, help, or a usage error) and the help text.
 import { isHostId } from '../shared/protocol/topics';
 import { DRIVER_NAMES, type DriverName } from './drivers';
+import { LINUX_FLAG_NAMES, LINUX_FLAGS_HELP, parseLinuxFlags, type LinuxFlags } from './drivers/linux/flags';
 import { parseSimFaults, type SimFaults } from './drivers/sim/faults';
 
 export interface AgentFlags {
@@ -16,6 +17,8 @@ export interface AgentFlags {
   heartbeatMs: number;
   selfFenceMs: number;
   simFaults?: SimFaults;
+  /** Set with --driver linux (defaults filled in). */
+  linux?: LinuxFlags;
 }
 
 export type ParsedArgs = { kind: 'ok'; flags: AgentFlags } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -37,6 +40,7 @@ builds the containers through a driver and reports presence, heartbeats and cont
   --self-fence-ms MS           stop all containers when cut off from the broker this long (default 1500)
   --sim-faults JSON            sim driver faults, e.g. '{"failCreate":true,"slowStartMs":500,
                                "crash":["<container id>"],"hangHealth":true,"flakyCreate":2}'
+${LINUX_FLAGS_HELP}
   --help                       this text`;
 
 type Kind = 'string' | 'int' | 'bool';
@@ -44,6 +48,7 @@ const SPEC: Record<string, Kind> = {
   'host-id': 'string', mqtt: 'string', token: 'string', driver: 'string', 'state-dir': 'string',
   'container-limit': 'int', 'enforce-container-limit': 'bool', 'heartbeat-ms': 'int', 'self-fence-ms': 'int',
   'sim-faults': 'string',
+  ...Object.fromEntries(LINUX_FLAG_NAMES.map((n) => [n, 'string' as Kind])),
 };
 
 const MQTT_PROTOCOLS = ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'];
@@ -116,13 +121,23 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
     }
   }
 
+  let linux: LinuxFlags | undefined;
+  const linuxGiven = LINUX_FLAG_NAMES.filter((n) => raw.has(n));
+  if (driver === 'linux') {
+    const parsed = parseLinuxFlags((n) => str(n));
+    if ('error' in parsed) return { kind: 'error', message: parsed.error };
+    linux = parsed;
+  } else if (linuxGiven.length) {
+    return { kind: 'error', message: `--${linuxGiven[0]} applies only to --driver linux` };
+  }
+
   return {
     kind: 'ok',
     flags: {
       hostId, mqttUrl, token: str('token'), driver: driver as DriverName,
       stateDir: str('state-dir') ?? `.berth/agent-${hostId}`,
       containerLimit: containerLimit as number, enforceContainerLimit,
-      heartbeatMs: heartbeatMs as number, selfFenceMs: selfFenceMs as number, simFaults,
+      heartbeatMs: heartbeatMs as number, selfFenceMs: selfFenceMs as number, simFaults, linux,
     },
   };
 }

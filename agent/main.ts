@@ -41,7 +41,7 @@ export async function runAgentCli(argv: readonly string[]): Promise<number> {
 
   const logger = createAgentLogger(f.hostId);
   const fence = await FenceStore.open(f.stateDir);
-  const driver = await openDriver(f.driver, { stateDir: f.stateDir, simFaults: f.simFaults });
+  const driver = await openDriver(f.driver, { stateDir: f.stateDir, simFaults: f.simFaults, linux: f.linux, logger });
   if (f.driver === 'sim') logger.warn({ stateDir: f.stateDir }, 'driver sim: containers are simulated');
   const agent = await startAgent({
     hostId: f.hostId, mqttUrl: f.mqttUrl, token,

@@ -1,0 +1,86 @@
+// Pure: strongSwan's list-sas answer + the container's connections → one tunnel report per connection
+// ('up' only when every CHILD_SA the connection needs is installed), and the SA counters for inspection.
+import type { IpsecConfig, IpsecConnection, TunnelReport } from '../../../shared/protocol/messages';
+import { connName } from './names';
+import { childNames } from './swanctl-conf';
+import type { ViciMessage } from './vici';
+
+const INSTALLED_CHILD = new Set(['INSTALLED', 'REKEYING', 'REKEYED', 'UPDATING']);
+const PENDING_CHILD = new Set(['CREATED', 'INSTALLING', 'RETRYING']);
+const LIVE_IKE = new Set(['ESTABLISHED', 'REKEYING', 'REKEYED']);
+/** An IKE_SA up this long without its CHILD_SAs has failed them (e.g. the peer refused the subnets). */
+const CHILD_GRACE_S = 5;
+
+export interface ChildSa { name: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
+export interface IkeSa { name: string; state: string; establishedS: number | null; children: ChildSa[] }
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const num = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0);
+
+/** Flatten list-sa events ({ <ike name>: {...} } each) into IKE_SAs with their CHILD_SAs. */
+export function parseSas(events: ViciMessage[]): IkeSa[] {
+  const out: IkeSa[] = [];
+  for (const ev of events) {
+    for (const [ikeName, raw] of Object.entries(ev)) {
+      if (typeof raw !== 'object' || Array.isArray(raw)) continue;
+      const childRaw = raw['child-sas'];
+      const children: ChildSa[] = [];
+      if (childRaw && typeof childRaw === 'object' && !Array.isArray(childRaw)) {
+        for (const c of Object.values(childRaw)) {
+          if (typeof c !== 'object' || Array.isArray(c)) continue;
+          children.push({
+            name: str(c.name), state: str(c.state),
+            bytesIn: num(c['bytes-in']), bytesOut: num(c['bytes-out']), packetsIn: num(c['packets-in']), packetsOut: num(c['packets-out']),
+          });
+        }
+      }
+      const est = raw.established;
+      out.push({ name: ikeName, state: str(raw.state), establishedS: typeof est === 'string' && /^\d+$/.test(est) ? Number(est) : null, children });
+    }
+  }
+  return out;
+}
+
+function tunnel(c: IpsecConnection, sas: IkeSa[]): TunnelReport {
+  if (!c.adminStateUp) return { connectionId: c.id, state: 'down', message: 'admin state down' };
+  const mine = sas.filter((s) => s.name === connName(c));
+  const want = childNames(c);
+  const live = mine.filter((s) => LIVE_IKE.has(s.state));
+  const installed = (child: string) => live.some((s) => s.children.some((k) => k.name === child && INSTALLED_CHILD.has(k.state)));
+  if (live.length > 0 && want.every(installed)) {
+    return { connectionId: c.id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED' };
+  }
+  if (mine.length === 0) {
+    return {
+      connectionId: c.id, state: 'down',
+      message: c.initiator === 'response-only' ? 'no IKE_SA: waiting for the peer to initiate' : 'no IKE_SA',
+    };
+  }
+  const best = live[0] ?? mine[0];
+  const childState = best.children.find((k) => want.includes(k.name))?.state;
+  const pending = mine.some((s) => s.state === 'CONNECTING' || s.state === 'CREATED')
+    || live.some((s) => s.children.some((k) => PENDING_CHILD.has(k.state)))
+    || live.some((s) => s.establishedS === null || s.establishedS < CHILD_GRACE_S);
+  if (pending) return { connectionId: c.id, state: 'connecting', ikeState: best.state, ...(childState ? { childState } : {}) };
+  const missing = want.filter((k) => !installed(k));
+  return {
+    connectionId: c.id, state: 'down', ikeState: best.state, ...(childState ? { childState } : {}),
+    message: `IKE_SA ${best.state} but no installed CHILD_SA ${missing.join(', ')} (does the peer accept these subnets and proposals?)`,
+  };
+}
+
+/** One report per connection of the spec, in the spec's order. */
+export function tunnelReports(cfg: IpsecConfig, sas: IkeSa[]): TunnelReport[] {
+  return cfg.connections.map((c) => tunnel(c, sas));
+}
+
+export interface ConnectionCounters { connectionId: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
+
+/** Traffic through each connection's installed CHILD_SAs (what "ESP visible" means with userspace ESP). */
+export function connectionCounters(cfg: IpsecConfig, sas: IkeSa[]): ConnectionCounters[] {
+  return cfg.connections.map((c) => {
+    const children = sas.filter((s) => s.name === connName(c)).flatMap((s) => s.children);
+    const sum = (k: keyof Omit<ChildSa, 'name' | 'state'>) => children.reduce((n, ch) => n + ch[k], 0);
+    return { connectionId: c.id, bytesIn: sum('bytesIn'), bytesOut: sum('bytesOut'), packetsIn: sum('packetsIn'), packetsOut: sum('packetsOut') };
+  });
+}
