@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../../test/helpers/harness';
 import { insertContainer, insertContainerGroup, insertHost } from '../services/hosts/test-fixtures';
 import { containerEvents, containers, dirtyHosts, hosts, leases } from '../db/schema';
 import { ManualClock } from '../../shared/clock';
+import { IngestBatcher } from '../ingest/batcher';
 import { Controller } from './tick';
 
 describe('Controller.tick over a database', () => {
@@ -88,5 +89,22 @@ describe('Controller.tick over a database', () => {
     await heartbeat('host1');
     await ctl.tick();
     expect((await db().select({ id: hosts.id }).from(hosts).where(eq(hosts.alive, false))).map((h) => h.id).sort()).toEqual(['host0', 'host2']);
+  });
+
+  it('an ERROR marks the host bad and moves the container; the agent restarting (new bootId) ends the bad mark', async () => {
+    const ctl = controller();
+    const c = await insertContainer(db(), { hostId: 'host0', schedulerState: 'UP', status: 'ERROR', placementGeneration: 1 });
+    await ctl.tick();
+    expect((await row(c)).hostId).not.toBe('host0');
+    const bad = (await db().select().from(hosts).where(eq(hosts.id, 'host0')))[0];
+    expect(bad.badUntil).toBe(clock.now() + ctl.timers.badHostLifetime);
+    const ingest = new IngestBatcher(t.deps);
+    const hb = (bootId: string) => JSON.stringify({ v: 1, hostId: 'host0', bootId, seq: 0, at: 1, observedGeneration: 0, count: 0, quota: -1, load: 0 });
+    ingest.offer('berth/v1/hosts/host0/heartbeat', hb('host0-b1'));
+    await ingest.flush();
+    expect((await db().select().from(hosts).where(eq(hosts.id, 'host0')))[0].badUntil).not.toBeNull(); // same agent: still bad
+    ingest.offer('berth/v1/hosts/host0/heartbeat', hb('host0-b2'));
+    await ingest.flush();
+    expect((await db().select().from(hosts).where(eq(hosts.id, 'host0')))[0].badUntil).toBeNull();
   });
 });

@@ -74,7 +74,10 @@ export async function applyHostMessages(tx: Db, byHost: ReadonlyMap<string, Host
       created.push(id);
     } else {
       // updatedAt stays: it tells when an operator (or the agent's registration) changed the host, not liveness.
-      await tx.update(hosts).set(f.next).where(eq(hosts.id, id));
+      // A new bootId (the agent restarted) ends a bad mark early (docs/decisions.md: "A bad mark ends ...").
+      const row = rows.get(id)!;
+      const restarted = row.badUntil !== null && row.bootId !== null && f.next.bootId !== row.bootId;
+      await tx.update(hosts).set(restarted ? { ...f.next, badUntil: null } : f.next).where(eq(hosts.id, id));
     }
     if (f.died) died.push(id);
     if (f.dirty) await markHostDirty(tx, id, now);

@@ -1,6 +1,6 @@
 // `berth serve`: the embedded default — HTTP API on BERTH_HOST:BERTH_PORT over a libSQL file database,
 // creating .berth/ and its generated secrets on first start; the MQTT side (embedded broker unless
-// BERTH_MQTT_URL is set, the control client, ingest) and the periodic tick (liveness, placement, relay).
+// BERTH_MQTT_URL is set, the control client, ingest) and the periodic tick (the leased controller, relay).
 import { mkdirSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '../../shared/clock';
@@ -11,7 +11,6 @@ import { SecretBox } from '../crypto';
 import { openDatabase, type Database } from '../db/client';
 import type { Deps } from '../deps';
 import { IngestBatcher } from '../ingest/batcher';
-import { HOST_DEAD_AFTER_MS } from '../ingest/liveness';
 import { markAllHostsDirty } from '../relay/relay';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
@@ -59,7 +58,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // The embedded broker keeps retained messages in memory only: after a restart every host needs its document again.
   if (broker) await markAllHostsDirty(deps);
-  const tick = startTick(deps, { canJudgeSilence: () => hearingSince !== null && systemClock.now() - hearingSince >= HOST_DEAD_AFTER_MS });
+  const tick = startTick(deps, { hearingSince: () => hearingSince });
 
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {

@@ -1,20 +1,26 @@
 // The control plane's periodic work on Node (every 250 ms), as two independent loops so a slow broker cannot hold
-// up liveness: (1) silent hosts → dead, then interim placement; (2) the outbox relay. Each loop runs one pass at a
-// time; a failing step is logged and the next pass tries again.
+// up liveness: (1) the leased controller (functions/controller/tick.ts: silence → dead, failover, placement, under
+// its epoch; a replica that is not the leader only renews its bid); (2) the outbox relay (every replica: it
+// publishes what any writer marked dirty). Each loop runs one pass at a time; a failing step is logged and retried.
+import { hostname } from 'node:os';
 import type { Deps } from '../deps';
-import { HOST_DEAD_AFTER_MS, markSilentHostsDead } from '../ingest/liveness';
-import { placeContainers } from '../placement/apply';
+import { Controller } from '../controller/tick';
+import { DEFAULT_TIMERS, type Timers } from '../controller/types';
+import { HOST_DEAD_AFTER_MS } from '../ingest/liveness';
 import { runRelay } from '../relay/relay';
 
 export interface TickOptions {
   intervalMs?: number;
   hostDeadAfterMs?: number;
   /**
-   * Whether silence can be judged now. A control plane that cannot hear the hosts (not connected to the broker,
-   * or connected for less than hostDeadAfter — DESIGN section 6: hosts get one chance to report) must not
-   * declare them dead. Default: always.
+   * Since when this process hears the hosts (connected to the broker); null = it cannot. A control plane that
+   * cannot hear the hosts, or has heard them for less than hostDeadAfter (DESIGN section 6: hosts get one
+   * chance to report), must not declare them dead. Default: always could.
    */
-  canJudgeSilence?: () => boolean;
+  hearingSince?: () => number | null;
+  /** The controller's lease holder name (default: host name, pid and a random suffix). */
+  holder?: string;
+  timers?: Partial<Timers>;
 }
 
 export interface Ticker {
@@ -52,8 +58,9 @@ function loop(intervalMs: number, pass: () => Promise<void>): Loop {
 
 export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const intervalMs = opts.intervalMs ?? 250;
-  const deadAfter = opts.hostDeadAfterMs ?? HOST_DEAD_AFTER_MS;
-  const canJudge = opts.canJudgeSilence ?? (() => true);
+  const timers: Timers = { ...DEFAULT_TIMERS, hostDeadAfter: opts.hostDeadAfterMs ?? HOST_DEAD_AFTER_MS, ...opts.timers };
+  const holder = opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  const controller = new Controller(deps, { holder, timers, hearingSince: opts.hearingSince });
   const step = async (name: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -62,21 +69,15 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
     }
   };
 
-  const fleet = loop(intervalMs, async () => {
-    if (canJudge()) {
-      await step('liveness', async () => {
-        const dead = await markSilentHostsDead(deps, deadAfter);
-        if (dead.length > 0) deps.logger.info({ hosts: dead }, 'silent hosts marked dead');
-      });
-    }
-    await step('placement', async () => {
-      for (const p of await placeContainers(deps)) deps.logger.info({ ...p }, p.from ? 'container moved' : 'container placed');
-    });
-  });
+  const fleet = loop(intervalMs, () => step('controller', () => controller.tick()));
   const relay = loop(intervalMs, () => step('relay', () => runRelay(deps)));
 
   return {
     kick: async () => { await Promise.all([fleet.kick(), relay.kick()]); },
-    stop: async () => { await Promise.all([fleet.stop(), relay.stop()]); },
+    stop: async () => {
+      await Promise.all([fleet.stop(), relay.stop()]);
+      // A clean stop hands over at once instead of after the lease TTL.
+      await controller.release();
+    },
   };
 }

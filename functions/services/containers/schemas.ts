@@ -13,3 +13,8 @@ export const listContainersQuery = z.strictObject({
 });
 
 export type ListContainersQuery = z.infer<typeof listContainersQuery>;
+
+/** PUT /v1/containers/{id}/host: the host to migrate to (an agent's host id). */
+export const migrateBody = z.strictObject({
+  hostId: z.string().min(1).max(255),
+});
