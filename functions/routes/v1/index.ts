@@ -8,6 +8,7 @@ import { containerGroupRoutes } from './container-groups';
 import { containerRoutes } from './containers';
 import { tokenRoutes } from './tokens';
 import { routerSouthboundRoutes } from './routers';
+import { rebalanceRoutes } from './rebalance';
 
 export function operatorRoutes() {
   const r = new Hono<AppEnv>();
@@ -18,5 +19,6 @@ export function operatorRoutes() {
   r.route('/containers', containerRoutes());
   r.route('/tokens', tokenRoutes());
   r.route('/routers', routerSouthboundRoutes());
+  r.route('/rebalance', rebalanceRoutes());
   return r;
 }
