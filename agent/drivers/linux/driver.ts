@@ -9,7 +9,7 @@ import { DatapathAudit } from './audit';
 import { Builder, classifyChange } from './build';
 import { Charon } from './charon';
 import { execRunner, type Runner } from './exec';
-import { connectionCounters, parseSas, tunnelReports, type ConnectionCounters } from './health';
+import { connectionCounters, parseSas, tunnelReports, type ConnectionCounters, type IkeSa } from './health';
 import { cookieHex, driverDir, flowCookie, hostVethOf, namespaceOf, ownerTag } from './names';
 import { Netns } from './netns';
 import { Ovs, type DatapathType } from './ovs';
@@ -233,6 +233,13 @@ export class LinuxDriver implements Driver {
     const rec = this.records.get(id);
     if (!rec) throw new DriverError('NOT_FOUND', `no container ${id}`);
     return connectionCounters(rec.spec.config, parseSas(await listSas(this.store.paths(rec.spec.interfaceName).vici)));
+  }
+
+  /** The container's IKE_SAs and CHILD_SAs as charon reports them now. */
+  async sas(id: string): Promise<IkeSa[]> {
+    const rec = this.records.get(id);
+    if (!rec) throw new DriverError('NOT_FOUND', `no container ${id}`);
+    return parseSas(await listSas(this.store.paths(rec.spec.interfaceName).vici));
   }
 
   /** What the driver keeps for a container (tests and operators: pid, cookie, ofport, incarnation). */

@@ -10,7 +10,7 @@ const conn = exampleConnection();
 const name = connName(conn);
 const cfg = (c: IpsecConnection = conn) => ({ ...exampleContainer(1).config, connections: [c] });
 const ike = (state: string, children: [string, string][] = [], establishedS: number | null = 30): IkeSa =>
-  ({ name, state, establishedS, children: children.map(([n, s]) => ({ name: n, state: s, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })) });
+  ({ name, uniqueId: '1', state, establishedS, children: children.map(([n, s]) => ({ name: n, uniqueId: '2', state: s, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })) });
 
 describe('tunnel reports', () => {
   it.each([
@@ -60,12 +60,12 @@ describe('list-sas parsing', () => {
 
   it('reads IKE_SAs, CHILD_SAs and their counters', () => {
     const sas = parseSas(events);
-    expect(sas).toEqual([{ name, state: 'ESTABLISHED', establishedS: 12, children: [{ name, state: 'INSTALLED', bytesIn: 1500, bytesOut: 900, packetsIn: 10, packetsOut: 6 }] }]);
+    expect(sas).toEqual([{ name, uniqueId: '3', state: 'ESTABLISHED', establishedS: 12, children: [{ name, uniqueId: '7', state: 'INSTALLED', bytesIn: 1500, bytesOut: 900, packetsIn: 10, packetsOut: 6 }] }]);
     expect(tunnelReports(cfg(), sas)[0].state).toBe('up');
     expect(connectionCounters(cfg(), sas)).toEqual([{ connectionId: conn.id, bytesIn: 1500, bytesOut: 900, packetsIn: 10, packetsOut: 6 }]);
   });
 
   it('ignores malformed entries', () => {
-    expect(parseSas([{ x: 'not a section' }, { [name]: { state: 'CONNECTING', 'child-sas': ['bad'] } }])).toEqual([{ name, state: 'CONNECTING', establishedS: null, children: [] }]);
+    expect(parseSas([{ x: 'not a section' }, { [name]: { state: 'CONNECTING', 'child-sas': ['bad'] } }])).toEqual([{ name, uniqueId: '', state: 'CONNECTING', establishedS: null, children: [] }]);
   });
 });

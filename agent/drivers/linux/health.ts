@@ -11,8 +11,8 @@ const LIVE_IKE = new Set(['ESTABLISHED', 'REKEYING', 'REKEYED']);
 /** An IKE_SA up this long without its CHILD_SAs has failed them (e.g. the peer refused the subnets). */
 const CHILD_GRACE_S = 5;
 
-export interface ChildSa { name: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
-export interface IkeSa { name: string; state: string; establishedS: number | null; children: ChildSa[] }
+export interface ChildSa { name: string; uniqueId: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
+export interface IkeSa { name: string; uniqueId: string; state: string; establishedS: number | null; children: ChildSa[] }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const num = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0);
@@ -29,13 +29,13 @@ export function parseSas(events: ViciMessage[]): IkeSa[] {
         for (const c of Object.values(childRaw)) {
           if (typeof c !== 'object' || Array.isArray(c)) continue;
           children.push({
-            name: str(c.name), state: str(c.state),
+            name: str(c.name), uniqueId: str(c.uniqueid), state: str(c.state),
             bytesIn: num(c['bytes-in']), bytesOut: num(c['bytes-out']), packetsIn: num(c['packets-in']), packetsOut: num(c['packets-out']),
           });
         }
       }
       const est = raw.established;
-      out.push({ name: ikeName, state: str(raw.state), establishedS: typeof est === 'string' && /^\d+$/.test(est) ? Number(est) : null, children });
+      out.push({ name: ikeName, uniqueId: str(raw.uniqueid), state: str(raw.state), establishedS: typeof est === 'string' && /^\d+$/.test(est) ? Number(est) : null, children });
     }
   }
   return out;
@@ -80,7 +80,7 @@ export interface ConnectionCounters { connectionId: string; bytesIn: number; byt
 export function connectionCounters(cfg: IpsecConfig, sas: IkeSa[]): ConnectionCounters[] {
   return cfg.connections.map((c) => {
     const children = sas.filter((s) => s.name === connName(c)).flatMap((s) => s.children);
-    const sum = (k: keyof Omit<ChildSa, 'name' | 'state'>) => children.reduce((n, ch) => n + ch[k], 0);
+    const sum = (k: keyof Omit<ChildSa, 'name' | 'state' | 'uniqueId'>) => children.reduce((n, ch) => n + ch[k], 0);
     return { connectionId: c.id, bytesIn: sum('bytesIn'), bytesOut: sum('bytesOut'), packetsIn: sum('packetsIn'), packetsOut: sum('packetsOut') };
   });
 }
