@@ -18,7 +18,7 @@ function world(hostSpecs: [string, Partial<SchedHost>?][], containers: Rebalance
   const containerHosts = Object.fromEntries(containers.map((x) => [x.id, x.hostId]));
   return { now: 0, hosts, groups: { g: group({ containerHosts, ...g }) }, containers };
 }
-const moves = (snap: ReturnType<typeof world>, budget: number) => planRebalance(snap, budget).map((m) => `${m.containerId}:${m.from}>${m.to}`);
+const moves = (snap: Parameters<typeof planRebalance>[0], budget: number) => planRebalance(snap, budget).map((m) => `${m.containerId}:${m.from}>${m.to}`);
 
 describe('planRebalance', () => {
   it.each([
@@ -58,9 +58,8 @@ describe('planRebalance', () => {
 
   it('respects anti-affinity: no host gets a second container of the group', () => {
     const containers = [c('a', 'h0'), c('b', 'h0', { groupId: 'x' }), c('c', 'h0', { groupId: 'x' }), c('d', 'h1')];
-    const snap = world([['h0'], ['h1'], ['h2']], containers, { antiAffinity: true });
-    snap.groups = { ...snap.groups, x: group({ id: 'x', containerHosts: { b: 'h0', c: 'h0' } }) };
-    snap.groups.g = { ...snap.groups.g, containerHosts: { a: 'h0', d: 'h1' } };
+    const base = world([['h0'], ['h1'], ['h2']], containers, { antiAffinity: true });
+    const snap = { ...base, groups: { g: { ...base.groups.g, containerHosts: { a: 'h0', d: 'h1' } }, x: group({ id: 'x', containerHosts: { b: 'h0', c: 'h0' } }) } };
     // a (anti-affinity, sibling d on h1) may only go to h2; x's containers go anywhere.
     expect(moves(snap, 10)).toEqual(['a:h0>h2']);
   });
