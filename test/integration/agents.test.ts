@@ -158,26 +158,30 @@ function suite(mode: BrokerMode) {
     expect((await container()).status).toBe('RUNNING');
   })()), 20_000);
 
-  it('an agent restart re-adopts its containers without recreating them', () => track((async () => {
-    // Nowhere else to go, so the container waits for its host instead of failing over.
+  it('a dead host with nowhere else to go: its container waits DOWN, and runs on the host again when it returns', () => track((async () => {
+    // Nowhere else to go. The controller (DESIGN section 4: host dead, nowhere to go → DOWN) unplaces the
+    // container; the returning agent's restart is a fleet change that places it again. (Re-adoption without
+    // recreation is the agent's own business: agent tests.)
     for (const h of HOSTS.filter((x) => x !== vpnHost)) expect((await c.api('PATCH', `/v1/hosts/${h}`, { cordoned: true })).status).toBe(200);
-    const before = c.simState(vpnHost)!;
-    const incarnation = before.containers[0].incarnation;
-    const oldBoot = (await c.host(vpnHost)).bootId;
-    await timeToDead(vpnHost, () => c.killAgent(vpnHost, 'SIGKILL'), 5000);
-    c.startAgent(vpnHost);
-    // The new process (a new boot id) has listed its driver and counts the container as its own.
-    await waitFor(`${vpnHost} back with its container`, async () => {
-      const h = await c.host(vpnHost);
-      return h?.alive && h.bootId !== oldBoot && h.reportedCount === 1 ? h : undefined;
-    }, 20_000);
-    const box = await running(vpnHost);
-    expect(box.placementGeneration).toBe(1);
-    await sleep(1000);
-    const after = c.simState(vpnHost)!;
-    expect(after.createCount).toBe(before.createCount);
-    expect(after.containers.map((r) => r.incarnation)).toEqual([incarnation]);
-    for (const h of HOSTS.filter((x) => x !== vpnHost)) expect((await c.api('PATCH', `/v1/hosts/${h}`, { cordoned: false })).status).toBe(200);
+    try {
+      const oldBoot = (await c.host(vpnHost)).bootId;
+      await timeToDead(vpnHost, () => c.killAgent(vpnHost, 'SIGKILL'), 5000);
+      const waiting = await waitFor('the container DOWN', async () => {
+        const b = await container();
+        return b?.hostId === null && b.schedulerState === 'DOWN' ? b : undefined;
+      }, 5000);
+      expect(waiting.placementGeneration).toBe(2);
+      c.startAgent(vpnHost);
+      await waitFor(`${vpnHost} back`, async () => {
+        const h = await c.host(vpnHost);
+        return h?.alive && h.bootId !== oldBoot ? h : undefined;
+      }, 20_000);
+      const box = await running(vpnHost);
+      expect(box.placementGeneration).toBe(3);
+      expect(c.simState(vpnHost)!.containers.map((r) => r.spec.id)).toEqual([box.id]);
+    } finally {
+      for (const h of HOSTS.filter((x) => x !== vpnHost)) expect((await c.api('PATCH', `/v1/hosts/${h}`, { cordoned: false })).status).toBe(200);
+    }
   })()), 40_000);
 
   it('a control plane killed right after a write (and one that died before publishing) still delivers', () => track((async () => {
