@@ -1,0 +1,77 @@
+// Placements per second (issue 4): 1,000 hosts and 10,000 unplaced containers on the embedded (libSQL file)
+// database, placed by the leader's real tick (snapshot read, plan with the scheduler, every decision's writes and
+// event in ONE fenced transaction) — for each policy; and, as the baseline in the same run, the pure schedulePass
+// over the same snapshot without the database. The ratio says what the database costs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../functions/db/client';
+import { applyMigrations } from '../functions/node/migrate';
+import { containerGroups, containers, hosts } from '../functions/db/schema';
+import { nullPublisher } from '../functions/deps';
+import { Controller } from '../functions/controller/tick';
+import { readFleetSnapshot, schedHosts } from '../functions/controller/snapshot';
+import { DEFAULT_TIMERS } from '../functions/controller/types';
+import { schedulePass } from '../functions/scheduler/schedule';
+import type { Policy } from '../functions/scheduler/types';
+import { silentLogger } from '../shared/logger';
+import { printTable, writeJson } from './lib';
+
+const chunks = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+interface Run { policy: Policy; placed: number; dbMs: number; dbPerSec: number; pureMs: number; purePerSec: number; ratio: number }
+
+async function one(policy: Policy, hostCount: number, containerCount: number): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-sched-'));
+  const database = await openDatabase({ url: `file:${join(dir, 'berth.db')}` });
+  try {
+    await applyMigrations(database);
+    const now = Date.now();
+    // Heard from "now" for the whole run; weights 1..4 so weighted has something to weigh.
+    const hostRows = Array.from({ length: hostCount }, (_, i) => ({
+      id: `host${String(i).padStart(4, '0')}`, name: `host${i}`, alive: true, lastSeenAt: now + 3_600_000, containerWeight: 1 + (i % 4), createdAt: now, updatedAt: now,
+    }));
+    const ids = Array.from({ length: containerCount }, (_, i) => `c${String(i).padStart(5, '0')}`);
+    await database.write(async (tx) => {
+      for (const c of chunks(hostRows, 500)) await tx.insert(hosts).values(c);
+      for (const c of chunks(ids, 500)) await tx.insert(containerGroups).values(c.map((id) => ({ id: `g-${id}`, policy, routerId: `r-${id}`, createdAt: now })));
+      for (const c of chunks(ids, 500)) {
+        await tx.insert(containers).values(c.map((id) => ({ id, groupId: `g-${id}`, portId: `p-${id}`, serviceType: 'IPSEC', configurationId: `r-${id}`, createdAt: now, updatedAt: now })));
+      }
+    });
+
+    // Baseline: the same decisions, pure (snapshot read once beforehand, not timed).
+    const snap = await readFleetSnapshot(database.db);
+    const todo = snap.containers.map((c) => ({ id: c.id, groupId: c.groupId, hostId: c.hostId, placementGeneration: c.placementGeneration }));
+    const t0 = performance.now();
+    const pass = schedulePass(todo, { now, hosts: schedHosts(snap.hosts, now, DEFAULT_TIMERS), groups: snap.groups, seed: '1' }, { explain: false });
+    const pureMs = performance.now() - t0;
+    if (pass.decisions.some((d) => d.hostId === null)) throw new Error('baseline left a container unplaced');
+
+    // The real thing: one leader tick places everything (explain off, as for big fleets).
+    const controller = new Controller({ database, clock: { now: () => Date.now() }, logger: silentLogger, publisher: nullPublisher }, { holder: 'bench', explain: false, leaseTtlMs: 600_000 });
+    const t1 = performance.now();
+    const r = await controller.tick();
+    const dbMs = performance.now() - t1;
+    const placed = r.applied.filter((a) => a.type === 'place').length;
+    if (placed !== containerCount) throw new Error(`placed ${placed} of ${containerCount}`);
+    const dbPerSec = placed / (dbMs / 1000);
+    const purePerSec = containerCount / (pureMs / 1000);
+    return { policy, placed, dbMs, dbPerSec, pureMs, purePerSec, ratio: dbPerSec / purePerSec };
+  } finally {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchScheduler(opts: { quick?: boolean } = {}) {
+  const hostCount = 1000;
+  const containerCount = opts.quick ? 2000 : 10_000;
+  const runs: Run[] = [];
+  for (const policy of ['least', 'weighted'] as Policy[]) runs.push(await one(policy, hostCount, containerCount));
+  printTable(`placements: ${hostCount} hosts, ${containerCount} containers, one leader tick on the embedded database (target ≥ 5,000/s)`,
+    ['policy', 'placed', 'tick ms (DB)', 'placements/s (DB)', 'pure ms', 'placements/s (pure)', 'DB / pure'],
+    runs.map((r) => [r.policy, r.placed, r.dbMs.toFixed(0), r.dbPerSec.toFixed(0), r.pureMs.toFixed(0), r.purePerSec.toFixed(0), r.ratio.toFixed(3)]));
+  writeJson('scheduler', { hosts: hostCount, containers: containerCount, quick: !!opts.quick, targetPerSec: 5000, runs });
+  return runs;
+}
