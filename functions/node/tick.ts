@@ -1,12 +1,13 @@
 // The control plane's periodic work on Node (every 250 ms), as two independent loops so a slow broker cannot hold
 // up liveness: (1) the leased controller (functions/controller/tick.ts: silence → dead, failover, placement, under
-// its epoch; a replica that is not the leader only renews its bid); (2) the outbox relay (every replica: it
+// its epoch, then the drains under the same epoch; a replica that is not the leader only bids); (2) the outbox relay (every replica: it
 // publishes what any writer marked dirty). Each loop runs one pass at a time; a failing step is logged and retried.
 import { hostname } from 'node:os';
 import type { Deps } from '../deps';
 import { Controller } from '../controller/tick';
 import { DEFAULT_TIMERS, type Timers } from '../controller/types';
 import { HOST_DEAD_AFTER_MS } from '../ingest/liveness';
+import { drainTick } from '../services/hosts/drain';
 import { runRelay } from '../relay/relay';
 
 export interface TickOptions {
@@ -69,7 +70,12 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
     }
   };
 
-  const fleet = loop(intervalMs, () => step('controller', () => controller.tick()));
+  const fleet = loop(intervalMs, async () => {
+    let epoch: number | null = null;
+    await step('controller', async () => { epoch = (await controller.tick()).epoch; });
+    // Drains move containers at the leader's pace, fenced by the same epoch (functions/services/hosts/drain.ts).
+    if (epoch !== null) await step('drain', () => drainTick(deps, epoch!, timers));
+  });
   const relay = loop(intervalMs, () => step('relay', () => runRelay(deps)));
 
   return {
