@@ -1,11 +1,15 @@
 // `npm run bench [-- --quick] [-- api]`: runs the benchmarks, prints tables, writes bench/results/*.json.
 import { benchApi } from './api';
+import { benchScheduler } from './scheduler';
+import { benchFailover } from './failover';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
 const suites: Record<string, () => Promise<unknown>> = {
   api: () => benchApi({ quick }),
+  scheduler: () => benchScheduler({ quick }),
+  failover: () => benchFailover({ quick }),
 };
 
 for (const name of only) if (!suites[name]) { console.error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`); process.exit(2); }
