@@ -8,9 +8,8 @@ import { insertHost } from '../services/hosts/test-fixtures';
 import { containers, dirtyHosts, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
 import { ManualClock } from '../../shared/clock';
 import type { ContainerReport } from '../../shared/protocol/messages';
-import { placeContainers } from '../placement/apply';
+import { Controller } from '../controller/tick';
 import { IngestBatcher } from './batcher';
-import { markSilentHostsDead } from './liveness';
 import { VANISHED } from './status';
 
 const topic = (h: string, kind: string) => `berth/v1/hosts/${h}/${kind}`;
@@ -72,15 +71,6 @@ describe('ingest', () => {
       expect((await host('host0')).desiredGeneration).toBe(7);
       expect((await db().select().from(dirtyHosts)).map((d) => d.hostId)).toEqual(['host0']);
     });
-
-    it('a silent host is marked dead after hostDeadAfter, not before', async () => {
-      await send([topic('host0', 'heartbeat'), heartbeat('host0')]);
-      clock.advance(1999);
-      expect(await markSilentHostsDead(t.deps, 2000)).toEqual([]);
-      clock.advance(2);
-      expect(await markSilentHostsDead(t.deps, 2000)).toEqual(['host0']);
-      expect((await host('host0')).alive).toBe(false);
-    });
   });
 
   describe('garbage', () => {
@@ -121,7 +111,7 @@ describe('ingest', () => {
       await insertHost(db(), 'host0', { alive: true, lastSeenAt: clock.now() });
       await insertHost(db(), 'host1', { alive: true, lastSeenAt: clock.now() });
       connId = (await ok(t.req('POST', '/v2.0/vpn/ipsec-site-connections', connectionBody(w), w.token))).id;
-      await placeContainers(t.deps);
+      (await new Controller(t.deps, { holder: 'test' }).tick()).applied.filter((a) => a.type === 'place');
       [box] = await db().select().from(containers);
       expect(box.hostId).toBe('host0');
       expect((await service()).status).toBe('PENDING_CREATE');

@@ -6,7 +6,6 @@ import { hostname } from 'node:os';
 import type { Deps } from '../deps';
 import { Controller } from '../controller/tick';
 import { DEFAULT_TIMERS, type Timers } from '../controller/types';
-import { HOST_DEAD_AFTER_MS } from '../ingest/liveness';
 import { drainTick } from '../services/hosts/drain';
 import { runRelay } from '../relay/relay';
 
@@ -59,7 +58,7 @@ function loop(intervalMs: number, pass: () => Promise<void>): Loop {
 
 export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const intervalMs = opts.intervalMs ?? 250;
-  const timers: Timers = { ...DEFAULT_TIMERS, hostDeadAfter: opts.hostDeadAfterMs ?? HOST_DEAD_AFTER_MS, ...opts.timers };
+  const timers: Timers = { ...DEFAULT_TIMERS, hostDeadAfter: opts.hostDeadAfterMs ?? DEFAULT_TIMERS.hostDeadAfter, ...opts.timers };
   const holder = opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const controller = new Controller(deps, { holder, timers, hearingSince: opts.hearingSince });
   const step = async (name: string, fn: () => Promise<unknown>) => {

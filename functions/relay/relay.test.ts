@@ -9,7 +9,7 @@ import { containers, dirtyHosts, hosts, leases } from '../db/schema';
 import { zDesiredState, type DesiredState } from '../../shared/protocol/messages';
 import type { Publisher } from '../deps';
 import type { Logger } from '../../shared/logger';
-import { placeContainers } from '../placement/apply';
+import { Controller } from '../controller/tick';
 import { markAllHostsDirty, runRelay } from './relay';
 
 interface Sent { topic: string; payload: string; opts: { qos: 0 | 1; retain: boolean } }
@@ -47,14 +47,14 @@ describe('relay', () => {
     logs = [];
     t = await createTestApp();
     w = await vpnWorld(t);
-    await insertHost(db(), 'host0', { alive: true });
+    await insertHost(db(), 'host0', { alive: true, lastSeenAt: Date.now() });
   });
   afterEach(() => t.close());
 
-  /** The seed's connection, its container placed on host0 by the interim placement. */
+  /** The seed's connection, its container placed on host0 by the controller. */
   async function placedVpn() {
     const conn = await ok(t.req('POST', '/v2.0/vpn/ipsec-site-connections', connectionBody(w), w.token));
-    expect(await placeContainers(t.deps)).toHaveLength(1);
+    expect((await new Controller(t.deps, { holder: 'test' }).tick()).applied.filter((a) => a.type === 'place')).toHaveLength(1);
     return conn;
   }
 
@@ -68,7 +68,7 @@ describe('relay', () => {
     expect(pub.sent[0].opts).toEqual({ qos: 1, retain: true });
     const [doc] = pub.docs();
     const [box] = await db().select().from(containers);
-    expect(doc).toMatchObject({ v: 1, hostId: 'host0', epoch: 0, generation: 1 });
+    expect(doc).toMatchObject({ v: 1, hostId: 'host0', epoch: 1, generation: 1 }); // epoch: the placing controller's lease
     expect(doc.containers).toHaveLength(1);
     const c = doc.containers[0];
     expect(c).toMatchObject({ id: box.id, type: 'IPSEC', portId: box.portId, placementGeneration: 1 });
@@ -138,7 +138,7 @@ describe('relay', () => {
 
   it('carries the controller lease epoch when there is one', async () => {
     await placedVpn();
-    await db().insert(leases).values({ name: 'controller', holder: 'x', epoch: 7, expiresAt: 0 });
+    await db().update(leases).set({ holder: 'x', epoch: 7, expiresAt: 0 }).where(eq(leases.name, 'controller'));
     await relay();
     expect(pub.docs()[0].epoch).toBe(7);
   });
