@@ -177,6 +177,29 @@ describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skippe
     await d.delete(spec.id);
   });
 
+  it.each([
+    { datapath: 'external' as const, uplink: false },
+    { datapath: 'standalone' as const, uplink: true },
+  ])('plugs the port in with --datapath $datapath (uplink port: $uplink)', async ({ datapath, uplink }) => {
+    const stateDir = `${ROOT}/variant`;
+    if (uplink) await ovs.vsctl('--may-exist', 'add-port', BRIDGE, 'upl0', '--', 'set', 'Interface', 'upl0', 'type=internal');
+    const d = await open(stateDir, { datapath, ...(uplink ? { uplinkPort: 'upl0' } : {}) });
+    const spec = gatewayContainer({ n: 12, name: 'vpn-tvariant', externalIp: '1.0.0.12', localCidr: '10.12.0.0/24' }, [venus]);
+    await d.create(spec);
+    const state = await ovsState(ovs, BRIDGE, ownerTag(stateDir));
+    expect(state.ports.get(spec.interfaceName)?.ifaceId).toBe(spec.portId);
+    if (datapath === 'external') {
+      expect(state.flowsByCookie.size).toBe(0); // the SDN that binds iface-id forwards; the agent writes no flows
+    } else {
+      const dump = (await sh('ovs-ofctl', ['--no-stats', 'dump-flows', `unix:${ovs.rundir}/${BRIDGE}.mgmt`, `cookie=${d.record(spec.id)!.cookie}/-1`])).stdout;
+      const outbound = /priority=100,in_port=\d+ actions=output:(\d+)/.exec(dump);
+      expect(outbound?.[1]).toBe(await ovs.vsctl('get', 'Interface', 'upl0', 'ofport'));
+    }
+    expect((await d.health(spec.id)).status).toBe('RUNNING');
+    await d.delete(spec.id);
+    if (uplink) await ovs.vsctl('del-port', 'upl0');
+  });
+
   it('rolls a failed build back completely, with the failing command and its stderr in the error', async () => {
     const { execRunner } = await import('../../agent/drivers/linux/exec');
     const failing: typeof execRunner = (cmd, args, opts) => cmd === 'swanctl'
