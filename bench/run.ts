@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   api: () => benchApi({ quick }),
   scheduler: () => benchScheduler({ quick }),
   failover: () => benchFailover({ quick }),
+  fleet: () => import('./fleet').then((m) => m.benchFleet({ quick })),
 };
 
 for (const name of only) if (!suites[name]) { console.error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`); process.exit(2); }
