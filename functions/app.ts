@@ -27,6 +27,12 @@ export function createApp(deps: Deps) {
     }
   });
 
+  // Unauthenticated like /healthz: scrapers carry no token; it holds counts, never names or secrets.
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
+    return c.text(await deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+
   app.use('/v2.0/*', authenticate);
   app.use('/v1/*', authenticate);
   app.route('/v2.0', neutronRoutes());

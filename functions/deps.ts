@@ -22,4 +22,6 @@ export interface Deps {
   config: Config;
   publisher: Publisher;
   secrets: SecretBox;
+  /** Prometheus text for GET /metrics (Node: prom-client); absent where a runtime has none. */
+  metrics?: () => Promise<string>;
 }

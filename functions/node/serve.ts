@@ -15,6 +15,7 @@ import { markAllHostsDirty } from '../relay/relay';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
 import { createNodeLogger } from './logger';
+import { createMetrics } from './metrics';
 import { connectControl, controlPassword, MqttPublisher } from './mqtt';
 import { startTick } from './tick';
 import { applyMigrations } from './migrate';
@@ -54,6 +55,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   mqttClient.on('close', () => { hearingSince = null; });
   const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets: new SecretBox(config.secretKey) };
   const ingest = new IngestBatcher(deps);
+  deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats() });
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // The embedded broker keeps retained messages in memory only: after a restart every host needs its document again.
