@@ -1,16 +1,11 @@
 // Drain with real processes: `berth serve` + three `berth agent --driver sim` over the embedded broker. Six VPN
 // containers start on host0 alone; then host0 is drained two at a time: it is cordoned at once, every container
 // ends RUNNING on host1/host2 (the agents say so too), never more than two moving at once, and the drain ends.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, waitFor } from './cluster';
 import { vpnFleet } from './vpns';
 
-// The drain runs in the leader's tick (drainTick from functions/services/hosts/drain.ts): until the tick calls it,
-// this suite has nothing to test.
-const wired = ['functions/node/tick.ts', 'functions/controller/tick.ts'].some((f) => readFileSync(f, 'utf8').includes('drainTick'));
-
-describe.skipIf(!wired)('drain with real agents', () => {
+describe('drain with real agents', () => {
   const c = new Cluster('embedded', ['host0', 'host1', 'host2']);
   const N = 6;
   let failed = false;
