@@ -158,5 +158,6 @@ export async function benchLinux(opts: { quick: boolean }) {
   } finally {
     await ovs.stop();
     await lock.release();
+    await rm(ROOT, { recursive: true, force: true });
   }
 }

@@ -62,6 +62,9 @@ export class Builder {
     const { spec } = rec;
     const paths = this.paths(spec);
     let pid: number | null = null;
+    // Configuration files do not need the namespace: write them while it is being made.
+    const configured = this.d.charon.writeConfig(spec, paths);
+    configured.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
     try {
       await this.d.netns.createLinks(spec);
       // The OVS port and the charon side need only the links: build both at once.
@@ -72,8 +75,13 @@ export class Builder {
           return ofport;
         })(),
         (async () => {
-          await Promise.all([this.d.netns.configure(spec), this.d.charon.writeConfig(spec, paths)]);
+          // charon picks up addresses as they appear: start it while the namespace is being addressed, and
+          // load the connections (which initiate at once) only when the addresses are there.
+          const addressed = this.d.netns.configure(spec);
+          addressed.catch(() => {});
+          await configured;
           pid = await this.d.charon.start(spec, paths, true);
+          await addressed;
           await this.d.charon.load(paths);
         })(),
       ]);
@@ -82,6 +90,7 @@ export class Builder {
       return { ...rec, phase: 'ready', charonPid: pid, ofport: port.value, builtAt: Date.now() };
     } catch (e) {
       const err = asDriverError(e);
+      await configured.catch(() => {}); // no file may be written after the teardown removed the directory
       try {
         await this.teardown({ ...rec, charonPid: pid });
       } catch (cleanup) {

@@ -97,7 +97,8 @@ export class Charon {
     if (pid === undefined) throw new DriverError('FAILED', `could not start ${CHARON_BIN} in ${ns}: ${exited ?? 'no pid'}`);
     const timeoutMs = this.o.startTimeoutMs ?? 5000;
     const deadline = Date.now() + timeoutMs;
-    for (let wait = 2; ; wait = Math.min(wait * 2, 25)) {
+    // Poll finely: charon answers some 20-40 ms after start, and every ms here is on the critical path.
+    for (let tries = 0; ; tries++) {
       if (exited !== null) throw new DriverError('FAILED', `charon in ${ns} stopped at start (${exited}): ${await this.tail(paths)}`);
       try {
         await viciCommand(paths.vici, 'version', {}, { timeoutMs: 500 });
@@ -108,7 +109,7 @@ export class Charon {
           throw new DriverError('UNAVAILABLE', `charon in ${ns} did not answer on ${paths.vici} within ${timeoutMs} ms: ${await this.tail(paths)}`);
         }
       }
-      await sleep(wait);
+      await sleep(tries < 100 ? 2 : 20);
     }
   }
 

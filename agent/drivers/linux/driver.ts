@@ -16,6 +16,7 @@ import { Ovs, type DatapathType } from './ovs';
 import { linuxPrerequisites } from './prereq';
 import { RecordStore, recordCookie, type ContainerRecord } from './state';
 import type { IpsecBackend } from './swanctl-conf';
+import { KeyedLock } from './lock';
 import { listSas } from './vici';
 
 export interface LinuxDriverOptions {
@@ -35,19 +36,6 @@ export interface LinuxDriverOptions {
   commandTimeoutMs?: number;
   /** Health reads charon this long at most (below the agent's health timeout). */
   viciTimeoutMs?: number;
-}
-
-/** One lock per container: an operation the agent timed out may still run when the next one starts. */
-class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.tails.set(key, tail);
-    void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
-    return next;
-  }
 }
 
 export class LinuxDriver implements Driver {
