@@ -70,3 +70,11 @@ export const apiTokens = sqliteTable('api_tokens', {
   tenantId: text('tenant_id'),
   createdAt: integer('created_at').notNull(),
 });
+
+/** A running drain of a host (POST /v1/hosts/{id}/drain): the leader's tick advances it; gone when done. */
+export const drains = sqliteTable('drains', {
+  hostId: text('host_id').primaryKey(),
+  /** DrainState of functions/controller/drain.ts: maxParallel, moves in flight, progress. */
+  state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

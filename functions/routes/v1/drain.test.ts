@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../../../test/helpers/harness';
-import { containers, hosts, leases } from '../../db/schema';
+import { containers, drains, hosts } from '../../db/schema';
 import { acquireLease, releaseLease } from '../../controller/lease';
 import { CONTROLLER_LEASE } from '../../relay/relay';
 import { drainTick } from '../../services/hosts/drain';
@@ -82,7 +82,7 @@ describe('/v1/hosts/{id}/drain', () => {
     await insertHost(db(), 'h3', { alive: true });
     expect((await t.req('POST', '/v1/hosts/h3/drain', {})).body.drain).toEqual({ hostId: 'h3', containers: 0, maxParallel: 1 });
     expect((await t.req('GET', '/v1/hosts/h3/drain')).body.drain).toMatchObject({ draining: false, cordoned: true, remaining: 0 });
-    expect(await db().select().from(leases)).toHaveLength(1); // only the controller's lease
+    expect(await db().select().from(drains)).toHaveLength(0);
   });
 
   it.each([
@@ -96,7 +96,7 @@ describe('/v1/hosts/{id}/drain', () => {
     expect(res.status).toBe(status);
     expect(res.body.error.message).toMatch(message);
     expect((await db().select().from(hosts).where(eq(hosts.id, 'h0')))[0].cordoned).toBe(false);
-    expect(await db().select().from(leases)).toHaveLength(1);
+    expect(await db().select().from(drains)).toHaveLength(0);
   });
 
   it('an unknown host is a 404 for drain and its status; a tenant is refused', async () => {

@@ -1,12 +1,11 @@
 // Draining a host: the operator's request (cordon + a durable drain record), its progress, and the step the
 // leader's tick runs (functions/controller/drain.ts decides; this reads the snapshot and applies the moves in the
-// controller's fenced transaction). The drain record lives in the `leases` table under the name `drain:<hostId>`
-// (holder = the drain's state as JSON): the schema has no drains table, and the record must survive a restart.
-import { and, eq, like } from 'drizzle-orm';
+// controller's fenced transaction). The drain record lives in the `drains` table so it survives a restart.
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
-import { hosts, leases } from '../../db/schema';
+import { drains, hosts } from '../../db/schema';
 import { isAppError } from '../../../shared/errors';
 import { topics } from '../../../shared/protocol/topics';
 import { applyActions, type ContainerEvent } from '../../controller/apply';
@@ -22,30 +21,23 @@ import { markHostDirty } from './write';
 export const drainBody = z.strictObject({ maxParallel: z.int().min(1).max(1000).default(1) });
 export type DrainBody = z.infer<typeof drainBody>;
 
-const PREFIX = 'drain:';
-const recordName = (hostId: string) => `${PREFIX}${hostId}`;
-
-function parseState(holder: string): DrainState | null {
-  try {
-    const s = JSON.parse(holder) as DrainState;
-    return s && typeof s.hostId === 'string' && Number.isInteger(s.maxParallel) && Array.isArray(s.inFlight) ? { ...s, blocked: s.blocked ?? [], moved: s.moved ?? 0 } : null;
-  } catch {
-    return null;
-  }
+function parseState(raw: unknown): DrainState | null {
+  const s = raw as DrainState | null;
+  return s && typeof s.hostId === 'string' && Number.isInteger(s.maxParallel) && Array.isArray(s.inFlight) ? { ...s, blocked: s.blocked ?? [], moved: s.moved ?? 0 } : null;
 }
 
 export async function readDrain(db: Db, hostId: string): Promise<DrainState | null> {
-  const [row] = await db.select().from(leases).where(eq(leases.name, recordName(hostId))).limit(1);
-  return row ? parseState(row.holder) : null;
+  const [row] = await db.select().from(drains).where(eq(drains.hostId, hostId)).limit(1);
+  return row ? parseState(row.state) : null;
 }
 
-async function saveDrain(tx: Db, s: DrainState): Promise<void> {
-  const holder = JSON.stringify(s);
-  await tx.insert(leases).values({ name: recordName(s.hostId), holder, epoch: 0, expiresAt: 0 })
-    .onConflictDoUpdate({ target: leases.name, set: { holder } });
+async function saveDrain(tx: Db, s: DrainState, now: number): Promise<void> {
+  const state = s as unknown as Record<string, unknown>;
+  await tx.insert(drains).values({ hostId: s.hostId, state, updatedAt: now })
+    .onConflictDoUpdate({ target: drains.hostId, set: { state, updatedAt: now } });
 }
 
-const deleteDrain = (tx: Db, hostId: string) => tx.delete(leases).where(eq(leases.name, recordName(hostId)));
+const deleteDrain = (tx: Db, hostId: string) => tx.delete(drains).where(eq(drains.hostId, hostId));
 
 /**
  * POST /v1/hosts/{id}/drain: cordons the host and records the drain; the leader's tick moves the containers.
@@ -62,7 +54,7 @@ export async function startDrain(deps: Pick<Deps, 'database' | 'clock'>, hostId:
     const n = await countContainersOn(tx, hostId);
     const old = await readDrain(tx, hostId);
     if (n > 0 || (old && old.inFlight.length > 0)) {
-      await saveDrain(tx, old ? { ...old, maxParallel } : { hostId, maxParallel, startedAt: now, inFlight: [], moved: 0, blocked: [] });
+      await saveDrain(tx, old ? { ...old, maxParallel } : { hostId, maxParallel, startedAt: now, inFlight: [], moved: 0, blocked: [] }, now);
     }
     return { hostId, containers: n, maxParallel };
   });
@@ -84,13 +76,13 @@ export async function drainStatus(db: Db, hostId: string) {
 
 /** Every drain's step, inside the caller's (fenced) write transaction. Returns the events to publish after commit. */
 export async function runDrains(tx: Db, now: number, timers: Timers = DEFAULT_TIMERS, seed = ''): Promise<ContainerEvent[]> {
-  const records = await tx.select().from(leases).where(like(leases.name, `${PREFIX}%`));
+  const records = await tx.select().from(drains);
   if (records.length === 0) return [];
   const events: ContainerEvent[] = [];
   for (const r of records) {
-    const state = parseState(r.holder);
+    const state = parseState(r.state);
     if (!state) {
-      await tx.delete(leases).where(and(eq(leases.name, r.name), eq(leases.holder, r.holder)));
+      await deleteDrain(tx, r.hostId);
       continue;
     }
     // Read per drain: the previous drain's moves change counts and occupancy.
@@ -108,12 +100,12 @@ export async function runDrains(tx: Db, now: number, timers: Timers = DEFAULT_TI
     // A move someone else beat us to is not in flight: the next step looks at that container afresh.
     const skipped = new Set(applied.skipped);
     const next = { ...step.state, inFlight: step.state.inFlight.filter((f) => !skipped.has(f.containerId)) };
-    if (JSON.stringify(next) !== r.holder) await saveDrain(tx, next);
+    if (JSON.stringify(next) !== JSON.stringify(r.state)) await saveDrain(tx, next, now);
   }
   return events;
 }
 
-export const anyDrain = async (db: Db) => (await db.select({ name: leases.name }).from(leases).where(like(leases.name, `${PREFIX}%`)).limit(1)).length > 0;
+export const anyDrain = async (db: Db) => (await db.select({ hostId: drains.hostId }).from(drains).limit(1)).length > 0;
 
 /**
  * The leader's drain step (the tick calls it once per tick with its lease epoch): a cheap look, then every drain's
