@@ -58,7 +58,10 @@ export class LinuxDriver implements Driver {
   ) {}
 
   static async open(opts: LinuxDriverOptions): Promise<LinuxDriver> {
-    const o = { bridge: 'br-int', datapathType: 'system' as const, ipsecBackend: 'kernel' as const, datapath: 'standalone' as const, ...opts };
+    const o = {
+      ...opts, bridge: opts.bridge ?? 'br-int', datapathType: opts.datapathType ?? 'system',
+      ipsecBackend: opts.ipsecBackend ?? 'kernel', datapath: opts.datapath ?? 'standalone',
+    };
     const log = opts.logger ?? silentLogger;
     const run = opts.run ?? execRunner;
     if (!opts.run) {
@@ -105,8 +108,10 @@ export class LinuxDriver implements Driver {
         continue;
       }
       let adopted = rec;
+      const found = await this.charon.find(rec.spec);
+      // Never stop a charon here to "fix" a second one: its exit would take the other's routing rule with it.
+      if (found.length > 1) this.log.error({ containerId: rec.spec.id, namespace: ns, pids: found }, 'more than one charon runs in this namespace');
       if (!(await this.charon.alive(rec.charonPid, rec.spec))) {
-        const found = await this.charon.find(rec.spec);
         adopted = { ...rec, charonPid: found[0] ?? null };
         await this.store.write(adopted);
       }

@@ -13,14 +13,15 @@ export interface LinuxFlags {
 
 export const LINUX_FLAG_NAMES = ['ovs-db', 'ovs-bridge', 'datapath-type', 'ipsec-backend', 'datapath', 'uplink-port'] as const;
 
-export const LINUX_FLAGS_HELP = `  linux driver (--driver linux):
+export const LINUX_FLAGS_HELP = `
+ with --driver linux:
   --ovs-db unix:SOCKET         Open vSwitch database (default: the system's)
-  --ovs-bridge NAME            integration bridge; created if missing (default br-int)
-  --datapath-type system|netdev  OVS datapath of a bridge it creates (default system; netdev = userspace)
-  --ipsec-backend kernel|libipsec  strongSwan ESP in the kernel (XFRM) or in userspace (default kernel)
-  --datapath standalone|external  standalone: the agent writes the container's flows (ARP, routes,
-                               REDIRECTs, outbound); external: an SDN binds ports by iface-id (default standalone)
-  --uplink-port PORT           where containers' outbound traffic goes (default: normal switching)`;
+  --ovs-bridge NAME            integration bridge, created if missing (default br-int)
+  --datapath-type TYPE         system, or netdev (userspace): the datapath of a bridge it creates (default system)
+  --ipsec-backend B            kernel (XFRM), or libipsec (strongSwan's userspace ESP) (default kernel)
+  --datapath MODE              standalone: the agent writes each container's flows (ARP, routes, REDIRECTs,
+                               outbound); external: an SDN binds ports by iface-id (default standalone)
+  --uplink-port PORT           where containers' outbound traffic leaves (default: normal switching)`;
 
 const OVS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 
