@@ -32,7 +32,7 @@ const specs = {
 };
 const ALL_NAMES = [mercury.name, venus.name, mars.name, 'vpn-tfail', 'vpn-tcrash', 'vpn-tvariant', ...sites.map((s) => s.name)];
 
-describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skipped: ${skip}` : ''}`, () => {
+describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skipped: ${skip}` : ''}`, { timeout: 60_000 }, () => {
   let lock: Awaited<ReturnType<typeof hostLock>>;
   let ovs: PrivateOvs;
   let driver: LinuxDriver;

@@ -33,7 +33,7 @@ async function create(api: Api, path: string, body: Record<string, unknown>): Pr
   return Object.values(r.body as object)[0];
 }
 
-describe.skipIf(skip !== null)(`end to end: control plane + linux agent${skip ? ` — skipped: ${skip}` : ''}`, () => {
+describe.skipIf(skip !== null)(`end to end: control plane + linux agent${skip ? ` — skipped: ${skip}` : ''}`, { timeout: 120_000 }, () => {
   let lock: Awaited<ReturnType<typeof hostLock>>;
   let ovs: PrivateOvs;
   let serve: ChildProcess | null = null;
