@@ -2,10 +2,11 @@
 // placement writes it shares with operator actions (migration, clear host, drain, rebalance): a change of a
 // container's host bumps placement_generation, binds its port there, marks the old and the new host dirty
 // (outbox), forgets the old placement's tunnel reports and refreshes the Neutron statuses of its router.
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+// Placements are written in batches (a statement per table, not per container; each row still checked against
+// its placement_generation), so a tick placing 10,000 containers costs a handful of statements.
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { containerEvents, containers, hosts, ipsecSiteConnections, ports, vpnServices } from '../db/schema';
-import { markHostDirty } from '../services/hosts/write';
+import { containers, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
 import { refreshNeutronStatus } from '../status/apply';
 import type { ContainerRow } from './snapshot';
 import type { Action, EventType } from './types';
@@ -19,31 +20,71 @@ export interface PlacementChange {
   nextAttemptAt?: number | null;
 }
 
+export interface PlacementItem {
+  /** The container's row as read in this transaction. */
+  row: ContainerRow;
+  change: PlacementChange;
+}
+
+/** SQLite JSON values come back as SQL values: a list goes in as one parameter, whatever its length. */
+const json = (v: unknown) => JSON.stringify(v);
+
 /**
  * Moves one container (its row as read in this transaction) to `change.to`, only if nobody changed its
  * placement since (placement_generation still the row's). Returns false, writing nothing, when someone did.
  */
 export async function setPlacement(tx: Db, row: ContainerRow, change: PlacementChange, now: number): Promise<boolean> {
-  const updated = await tx.update(containers).set({
-    hostId: change.to, schedulerState: change.schedulerState, placementGeneration: change.placementGeneration,
-    // What was reported belongs to the old placement; the new host's agent reports afresh.
-    status: null, statusMessage: '', namespace: null,
-    scheduledAt: change.to === null ? row.scheduledAt : now,
-    retries: change.retries ?? 0, nextAttemptAt: change.nextAttemptAt ?? null, updatedAt: now,
-  }).where(and(eq(containers.id, row.id), eq(containers.placementGeneration, row.placementGeneration))).returning({ id: containers.id });
-  if (updated.length === 0) return false;
-  if (row.hostId !== change.to || change.placementGeneration !== row.placementGeneration) {
-    await tx.update(ports).set({ hostId: change.to }).where(eq(ports.id, row.portId));
-    if (row.hostId !== null) await markHostDirty(tx, row.hostId, now);
-    if (change.to !== null && change.to !== row.hostId) await markHostDirty(tx, change.to, now);
-    await forgetTunnels(tx, [row.configurationId]);
+  return (await setPlacements(tx, [{ row, change }], now)).has(row.id);
+}
+
+/**
+ * setPlacement for many containers at once (each id at most once): every row is moved only if its
+ * placement_generation is still the one read. Returns the ids that were moved; the others were left alone.
+ */
+export async function setPlacements(tx: Db, items: readonly PlacementItem[], now: number): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  if (new Set(items.map((i) => i.row.id)).size !== items.length) throw new Error('setPlacements: a container appears twice in one batch');
+  const payload = items.map(({ row, change }) => ({
+    id: row.id, from: row.placementGeneration, h: change.to, s: change.schedulerState, g: change.placementGeneration,
+    at: change.to === null ? row.scheduledAt : now, r: change.retries ?? 0, n: change.nextAttemptAt ?? null,
+  }));
+  // What was reported belongs to the old placement (status, message, namespace); the new host's agent reports afresh.
+  const updated = await tx.all<{ id: string }>(sql`
+    UPDATE containers SET
+      host_id = json_extract(j.value, '$.h'), scheduler_state = json_extract(j.value, '$.s'),
+      placement_generation = json_extract(j.value, '$.g'), status = NULL, status_message = '', namespace = NULL,
+      scheduled_at = json_extract(j.value, '$.at'), retries = json_extract(j.value, '$.r'),
+      next_attempt_at = json_extract(j.value, '$.n'), updated_at = ${now}
+    FROM json_each(${json(payload)}) AS j
+    WHERE containers.id = json_extract(j.value, '$.id') AND containers.placement_generation = json_extract(j.value, '$.from')
+    RETURNING containers.id AS id`);
+  const done = new Set(updated.map((u) => u.id));
+  const moved = items.filter(({ row, change }) => done.has(row.id) && (row.hostId !== change.to || change.placementGeneration !== row.placementGeneration));
+  if (moved.length === 0) return done;
+
+  // Each port follows its container (the last write wins, as it would one container at a time).
+  const portHost = new Map(moved.map(({ row, change }) => [row.portId, change.to]));
+  await tx.run(sql`
+    UPDATE ports SET host_id = json_extract(j.value, '$[1]')
+    FROM json_each(${json([...portHost])}) AS j WHERE ports.id = json_extract(j.value, '$[0]')`);
+  const dirty = new Set<string>();
+  for (const { row, change } of moved) {
+    if (row.hostId !== null) dirty.add(row.hostId);
+    if (change.to !== null && change.to !== row.hostId) dirty.add(change.to);
   }
-  return true;
+  if (dirty.size > 0) {
+    // The outbox: the agents of these hosts get their desired state again (WHERE true: SQLite's upsert-after-SELECT rule).
+    await tx.run(sql`
+      INSERT INTO dirty_hosts (host_id, marked_at) SELECT value, ${now} FROM json_each(${json([...dirty])}) WHERE true
+      ON CONFLICT (host_id) DO UPDATE SET marked_at = excluded.marked_at`);
+  }
+  await forgetTunnels(tx, [...new Set(moved.map(({ row }) => row.configurationId))]);
+  return done;
 }
 
 /** Tunnel reports came from the old placement: the connections wait for the new host's word. */
 async function forgetTunnels(tx: Db, routerIds: string[]): Promise<void> {
-  const services = tx.select({ id: vpnServices.id }).from(vpnServices).where(inArray(vpnServices.routerId, routerIds));
+  const services = tx.select({ id: vpnServices.id }).from(vpnServices).where(sql`${vpnServices.routerId} IN (SELECT value FROM json_each(${json(routerIds)}))`);
   await tx.update(ipsecSiteConnections).set({ tunnel: null })
     .where(and(inArray(ipsecSiteConnections.vpnServiceId, services), isNotNull(ipsecSiteConnections.tunnel)));
   await refreshNeutronStatus(tx, routerIds);
@@ -60,8 +101,19 @@ export interface ContainerEvent {
 
 /** Appends to container_events (events about a host alone are only published, see ApplyResult.events). */
 export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
-  if (e.containerId === null) return;
-  await tx.insert(containerEvents).values({ containerId: e.containerId, at: e.at, type: e.type, hostId: e.hostId, reason: e.reason, detail: e.detail ?? null });
+  await recordEvents(tx, [e]);
+}
+
+/** recordEvent for many, in order (one statement). */
+export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): Promise<void> {
+  const rows = events.filter((e) => e.containerId !== null)
+    .map((e) => ({ c: e.containerId, at: e.at, t: e.type, h: e.hostId, r: e.reason, d: e.detail === undefined || e.detail === null ? null : json(e.detail) }));
+  if (rows.length === 0) return;
+  await tx.run(sql`
+    INSERT INTO container_events (container_id, at, type, host_id, reason, detail)
+    SELECT json_extract(value, '$.c'), json_extract(value, '$.at'), json_extract(value, '$.t'), json_extract(value, '$.h'),
+      json_extract(value, '$.r'), json_extract(value, '$.d')
+    FROM json_each(${json(rows)}) ORDER BY key`);
 }
 
 export interface ApplyResult {
@@ -73,20 +125,65 @@ export interface ApplyResult {
   events: ContainerEvent[];
 }
 
+/** An action's outcome, settled when the placement batch it waits on has been written. */
+interface Entry {
+  action: Action;
+  event?: ContainerEvent;
+  /** The container whose pending placement decides whether this entry counts; undefined = decided. */
+  waitsOn?: string;
+  keep: boolean;
+}
+
 /**
  * Applies the plan's actions in order. Runs inside Database.write (which may run it again after SQLITE_BUSY),
- * so it has no side effect outside `tx`: it returns what to publish.
+ * so it has no side effect outside `tx`: it returns what to publish. `known`: container rows already read in
+ * this transaction (the tick's snapshot), so they are not read again.
+ *
+ * Placements and events are collected and written in batches at the end (placements first, before a container
+ * comes up a second time); an event still counts only if its container's action before it was not skipped.
  */
-export async function applyActions(tx: Db, actions: readonly Action[], now: number): Promise<ApplyResult> {
-  const out: ApplyResult = { applied: [], skipped: [], events: [] };
+export async function applyActions(tx: Db, actions: readonly Action[], now: number, known?: ReadonlyMap<string, ContainerRow>): Promise<ApplyResult> {
   const skipped = new Set<string>();
   const ids = [...new Set(actions.flatMap((a) => ('containerId' in a && a.containerId && a.type !== 'event' && a.type !== 'noop' ? [a.containerId] : [])))];
-  const rows = new Map(ids.length === 0 ? [] : (await tx.select().from(containers).where(inArray(containers.id, ids))).map((r) => [r.id, r]));
+  const rows = new Map<string, ContainerRow>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const r = known?.get(id);
+    if (r) rows.set(id, r);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    const read = await tx.select().from(containers).where(sql`${containers.id} IN (SELECT value FROM json_each(${json(missing)}))`);
+    for (const r of read) rows.set(r.id, r);
+  }
   const fresh = (id: string, gen: number) => {
     const r = rows.get(id);
     if (r && r.placementGeneration === gen) return r;
     skipped.add(id);
     return undefined;
+  };
+
+  const entries: Entry[] = [];
+  let pending: PlacementItem[] = [];
+  let waiting: Entry[] = [];
+  const pendingIds = new Set<string>();
+  const flush = async () => {
+    const done = await setPlacements(tx, pending, now);
+    for (const { row } of pending) if (!done.has(row.id)) skipped.add(row.id);
+    for (const e of waiting) e.keep = !skipped.has(e.waitsOn!);
+    pending = [];
+    waiting = [];
+    pendingIds.clear();
+  };
+  const placeLater = async (a: Action, id: string, gen: number, change: PlacementChange) => {
+    if (pendingIds.has(id)) await flush();
+    const r = fresh(id, gen);
+    if (!r) return;
+    pending.push({ row: r, change });
+    pendingIds.add(id);
+    const e: Entry = { action: a, waitsOn: id, keep: false };
+    entries.push(e);
+    waiting.push(e);
   };
 
   for (const a of actions) {
@@ -101,43 +198,45 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
         await tx.update(hosts).set({ badUntil: null }).where(eq(hosts.id, a.hostId));
         break;
       case 'up': {
+        if (pendingIds.has(a.containerId)) await flush();
         const r = fresh(a.containerId, a.fromGeneration);
         if (!r) continue;
         await tx.update(containers).set({ schedulerState: 'UP' }).where(and(eq(containers.id, r.id), eq(containers.placementGeneration, r.placementGeneration)));
         break;
       }
       case 'place':
-      case 'reschedule': {
-        const r = fresh(a.containerId, a.fromGeneration);
-        const to = a.type === 'place' ? a.hostId : a.to;
-        if (!r || !(await setPlacement(tx, r, { to, schedulerState: a.type === 'place' ? 'SCHEDULED' : 'RESCHEDULED', placementGeneration: a.placementGeneration }, now))) {
-          skipped.add(a.containerId);
-          continue;
-        }
-        break;
-      }
-      case 'setDown': {
-        const r = fresh(a.containerId, a.fromGeneration);
-        const change = { to: null, schedulerState: 'DOWN' as const, placementGeneration: a.placementGeneration, retries: a.retries, nextAttemptAt: a.retryAt };
-        if (!r || !(await setPlacement(tx, r, change, now))) {
-          skipped.add(a.containerId);
-          continue;
-        }
-        break;
-      }
+      case 'reschedule':
+        await placeLater(a, a.containerId, a.fromGeneration,
+          { to: a.type === 'place' ? a.hostId : a.to, schedulerState: a.type === 'place' ? 'SCHEDULED' : 'RESCHEDULED', placementGeneration: a.placementGeneration });
+        continue;
+      case 'setDown':
+        await placeLater(a, a.containerId, a.fromGeneration,
+          { to: null, schedulerState: 'DOWN', placementGeneration: a.placementGeneration, retries: a.retries, nextAttemptAt: a.retryAt });
+        continue;
       case 'event': {
         // An event about a container whose action was skipped did not happen.
-        if (a.containerId !== null && skipped.has(a.containerId)) continue;
-        const e: ContainerEvent = { containerId: a.containerId, type: a.eventType, hostId: a.hostId, reason: a.reason, detail: a.detail, at: now };
-        await recordEvent(tx, e);
-        out.events.push(e);
+        const event: ContainerEvent = { containerId: a.containerId, type: a.eventType, hostId: a.hostId, reason: a.reason, detail: a.detail, at: now };
+        const id = a.containerId;
+        if (id !== null && pendingIds.has(id)) {
+          const e: Entry = { action: a, event, waitsOn: id, keep: false };
+          entries.push(e);
+          waiting.push(e);
+        } else entries.push({ action: a, event, keep: id === null || !skipped.has(id) });
         continue;
       }
       case 'noop':
         continue;
     }
-    out.applied.push(a);
+    entries.push({ action: a, keep: true });
   }
-  out.skipped = [...skipped];
+  await flush();
+
+  const out: ApplyResult = { applied: [], skipped: [...skipped], events: [] };
+  for (const e of entries) {
+    if (!e.keep) continue;
+    if (e.event) out.events.push(e.event);
+    else out.applied.push(e.action);
+  }
+  await recordEvents(tx, out.events);
   return out;
 }

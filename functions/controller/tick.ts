@@ -39,6 +39,13 @@ export interface TickResult {
 
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
 
+type Snapshot = Awaited<ReturnType<typeof readFleetSnapshot>>;
+
+/** Everything the plan reads is equal (the same rows read in the same order serialise the same). */
+const sameFleet = (a: Snapshot, b: Snapshot) =>
+  a.hosts.length === b.hosts.length && a.containers.length === b.containers.length &&
+  JSON.stringify([a.hosts, a.groups, a.containers]) === JSON.stringify([b.hosts, b.groups, b.containers]);
+
 export class Controller {
   private lease: Lease | null = null;
   private renewedAt = -Infinity;
@@ -66,11 +73,11 @@ export class Controller {
     const explain = this.opts.explain ?? true;
     const seed = String(lease.epoch);
 
-    const planFrom = async (snap: Awaited<ReturnType<typeof readFleetSnapshot>>) => {
+    const planFrom = async (snap: Snapshot) => {
       const fp = fleetFingerprint(snap.hosts, snap.groups, now, this.timers);
       const changedAt = fp !== this.fingerprint ? now : this.fleetChangedAt;
       const actions = plan({ hosts: snap.hosts, groups: snap.groups, containers: snap.containers, leaderSince, fleetChangedAt: changedAt, seed, explain }, now, this.timers);
-      return { fp, changedAt, actions };
+      return { fp, changedAt, actions, snap };
     };
     // Cheap look first: most ticks change nothing and must not take the write lock.
     const look = await planFrom(await readFleetSnapshot(this.deps.database.db));
@@ -81,9 +88,11 @@ export class Controller {
     }
     try {
       const result = await fencedWrite(this.deps.database, CONTROLLER_LEASE, lease.epoch, async (tx) => {
-        // Planned again on what the transaction sees: the look may be stale by now.
-        const p = await planFrom(await readFleetSnapshot(tx));
-        return { ...p, applied: await applyActions(tx, p.actions, now) };
+        // Planned on what the transaction sees: the look may be stale by now. The plan is a pure function of the
+        // snapshot (and of now, the grace and the fingerprint, unchanged here), so an identical snapshot reuses it.
+        const snap = await readFleetSnapshot(tx);
+        const p = sameFleet(snap, look.snap) ? look : await planFrom(snap);
+        return { ...p, applied: await applyActions(tx, p.actions, now, snap.rows) };
       });
       this.fingerprint = result.fp;
       this.fleetChangedAt = result.changedAt;
