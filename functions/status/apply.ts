@@ -12,28 +12,40 @@ const inList = (col: Parameters<typeof eq>[0], ids: readonly string[]) => sql`${
 export async function refreshNeutronStatus(tx: Db, routerIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(routerIds)];
   if (ids.length === 0) return;
-  const boxes = await tx.select({ routerId: containers.configurationId, status: containers.status }).from(containers)
-    .where(and(eq(containers.serviceType, 'IPSEC'), inList(containers.configurationId, ids)));
-  const containerOf = new Map(boxes.map((b) => [b.routerId, { status: b.status as ContainerStatus | null }]));
   const services = await tx.select({ id: vpnServices.id, routerId: vpnServices.routerId, adminStateUp: vpnServices.adminStateUp, status: vpnServices.status })
     .from(vpnServices).where(inList(vpnServices.routerId, ids));
+  // Routers without a VPN service (most, when a big placement pass runs) have nothing to refresh.
   if (services.length === 0) return;
+  const boxes = await tx.select({ routerId: containers.configurationId, status: containers.status }).from(containers)
+    .where(and(eq(containers.serviceType, 'IPSEC'), inList(containers.configurationId, [...new Set(services.map((s) => s.routerId))])));
+  const containerOf = new Map(boxes.map((b) => [b.routerId, { status: b.status as ContainerStatus | null }]));
   const conns = await tx.select({
     id: ipsecSiteConnections.id, vpnServiceId: ipsecSiteConnections.vpnServiceId, adminStateUp: ipsecSiteConnections.adminStateUp,
     tunnel: ipsecSiteConnections.tunnel, status: ipsecSiteConnections.status,
   }).from(ipsecSiteConnections).where(inList(ipsecSiteConnections.vpnServiceId, services.map((s) => s.id)));
 
   const serviceById = new Map(services.map((s) => [s.id, s]));
+  const serviceChanges: [string, string][] = [];
   for (const s of services) {
     const next = vpnServiceStatus({ adminStateUp: s.adminStateUp, container: containerOf.get(s.routerId) ?? null, current: s.status });
-    if (next !== s.status) await tx.update(vpnServices).set({ status: next }).where(eq(vpnServices.id, s.id));
+    if (next !== s.status) serviceChanges.push([s.id, next]);
   }
+  const connChanges: [string, string][] = [];
   for (const c of conns) {
     const service = serviceById.get(c.vpnServiceId)!;
     const next = connectionStatus({
       adminStateUp: c.adminStateUp, serviceAdminStateUp: service.adminStateUp,
       container: containerOf.get(service.routerId) ?? null, tunnel: c.tunnel ?? null, current: c.status,
     });
-    if (next !== c.status) await tx.update(ipsecSiteConnections).set({ status: next }).where(eq(ipsecSiteConnections.id, c.id));
+    if (next !== c.status) connChanges.push([c.id, next]);
+  }
+  // One statement per table however many changed ([id, status] pairs as one JSON parameter).
+  if (serviceChanges.length > 0) {
+    await tx.run(sql`UPDATE ${vpnServices} SET status = json_extract(j.value, '$[1]')
+      FROM json_each(${JSON.stringify(serviceChanges)}) AS j WHERE ${vpnServices.id} = json_extract(j.value, '$[0]')`);
+  }
+  if (connChanges.length > 0) {
+    await tx.run(sql`UPDATE ${ipsecSiteConnections} SET status = json_extract(j.value, '$[1]')
+      FROM json_each(${JSON.stringify(connChanges)}) AS j WHERE ${ipsecSiteConnections.id} = json_extract(j.value, '$[0]')`);
   }
 }
