@@ -41,10 +41,26 @@ const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== '
 
 type Snapshot = Awaited<ReturnType<typeof readFleetSnapshot>>;
 
-/** Everything the plan reads is equal (the same rows read in the same order serialise the same). */
-const sameFleet = (a: Snapshot, b: Snapshot) =>
-  a.hosts.length === b.hosts.length && a.containers.length === b.containers.length &&
-  JSON.stringify([a.hosts, a.groups, a.containers]) === JSON.stringify([b.hosts, b.groups, b.containers]);
+/** Plain data (rows, arrays, records) equal in every value; arrays also in order. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], bs[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) if (!Object.hasOwn(y, k) || !same(x[k], y[k])) return false;
+  return true;
+}
+
+/** Everything the plan reads is equal: the look's plan is then the plan of this snapshot too. */
+const sameFleet = (a: Snapshot, b: Snapshot) => same(a.hosts, b.hosts) && same(a.containers, b.containers) && same(a.groups, b.groups);
 
 export class Controller {
   private lease: Lease | null = null;
