@@ -3,8 +3,9 @@
 // steps (namespace, veth, addresses, OVS port + ofport check, flows, charon answering, swanctl --load-all)
 // measured in the same run on the same private Open vSwitch: the physical floor.
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { LinuxDriver } from '../agent/drivers/linux/driver';
+import { execRunner } from '../agent/drivers/linux/exec';
 import { containerFlows } from '../agent/drivers/linux/flows';
 import { containerPaths, flowCookie, cookieHex } from '../agent/drivers/linux/names';
 import { hostBatch, namespaceBatch } from '../agent/drivers/linux/netns';
@@ -17,7 +18,7 @@ import { silentLogger } from '../shared/logger';
 import { exampleContainer } from '../shared/protocol/examples';
 import type { ContainerReport, DesiredContainer, DesiredState } from '../shared/protocol/messages';
 import { hostLock, linuxSkipReason, purgeDriverState, purgeNames, startPrivateOvs, TEST_ROOT, type PrivateOvs } from '../test/linux/host';
-import { fmt, machine, pct, printTable, writeJson } from './lib';
+import { fmt, pct, printTable, writeJson } from './lib';
 
 const BRIDGE = 'br-bench';
 const ROOT = `${TEST_ROOT}/bench`;
@@ -74,10 +75,13 @@ rm -rf ${containerPaths(dir, c.interfaceName).dir}
 `;
 }
 
-function bash(script: string): Promise<number> {
+/** Runs a script file with bash (50 containers' worth is too long for an argument); resolves with its wall time. */
+async function bash(script: string): Promise<number> {
+  const file = `${ROOT}/raw.sh`;
+  await writeFile(file, script);
   const t = performance.now();
   return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('bash', [file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (b) => { err += b; });
     p.on('exit', (code) => (code === 0 ? resolve(performance.now() - t) : reject(new Error(`raw script failed (${code}): ${err.slice(-400)}`))));
@@ -152,7 +156,16 @@ export async function benchLinux(opts: { quick: boolean }) {
 
     printTable('linux driver (private OVS, userspace datapath, strongSwan libipsec) vs raw shell commands', ['operation', 'rounds', 'berth p50 ms', 'raw p50 ms', 'per container berth / raw ms', 'berth ÷ raw'],
       results.map((r: any) => [r.operation, r.rounds, fmt(r.berthP50), fmt(r.rawP50), `${fmt(r.perContainerBerth)} / ${fmt(r.perContainerRaw)}`, `${r.ratio.toFixed(2)}×`]));
-    const out = { target: 'berth within 1.5× of the raw commands, up and teardown', command: 'npm run bench -- linux', machine: machine(), results };
+    const version = async (cmd: string) => {
+      const r = await execRunner(cmd, ['--version'], { allowFail: true });
+      return `${r.stdout}\n${r.stderr}`.split('\n').find((l) => /Open vSwitch|strongSwan/.test(l))?.trim() ?? 'unknown';
+    };
+    const software = { kernel: (await execRunner('uname', ['-r'])).stdout.trim(), ovs: await version('ovs-vsctl'), strongswan: await version('swanctl') };
+    const out = {
+      target: 'berth within 1.5× of the raw commands, up and teardown', command: 'npm run bench -- linux',
+      setup: 'private OVS, bridge datapath_type=netdev, strongSwan kernel-libipsec; berth = the agent reconciler + linux driver in-process',
+      software, results,
+    };
     writeJson('linux', out);
     return out;
   } finally {
