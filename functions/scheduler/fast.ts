@@ -12,6 +12,8 @@ import { seededRandom } from './select/prng';
 
 /** More hosts than this rejected in one decision: the plain walk is as cheap. */
 const MAX_EXCLUDED = 32;
+const NONE: readonly number[] = [];
+const EMPTY: ReadonlySet<number> = new Set();
 
 const atHard = (h: SchedHost) => !hardLimit.filter(h, undefined as unknown as FilterContext);
 const atSoft = (h: SchedHost) => !softLimit.filter(h, undefined as unknown as FilterContext);
@@ -64,13 +66,13 @@ export class PassIndex {
     const taken: number[] = [];
     if (group.antiAffinity) for (const id of ctx.groupHosts) { const i = this.pos.get(id); if (i !== undefined) taken.push(i); }
     if (taken.length + this.hard.size + this.soft.size > MAX_EXCLUDED) return undefined;
-    const takenSet = new Set(taken);
-    const full = [...this.hard].filter((i) => !takenSet.has(i));
+    const takenSet = taken.length === 0 ? undefined : new Set(taken);
+    const full = this.hard.size === 0 ? NONE : [...this.hard].filter((i) => !takenSet?.has(i));
     const left = this.healthy.length - taken.length - full.length;
-    const over = [...this.soft].filter((i) => !takenSet.has(i));
+    const over = this.soft.size === 0 ? NONE : [...this.soft].filter((i) => !takenSet?.has(i));
     // The soft limit only orders preference: it excludes when some candidates pass it and some do not.
     const softOut = over.length > 0 && over.length < left;
-    const excluded = softOut ? [...taken, ...full, ...over] : [...taken, ...full];
+    const excluded = softOut ? [...taken, ...full, ...over] : full.length === 0 ? taken : [...taken, ...full];
 
     const summary: Record<string, number> = { ...healthSummary };
     // Reasons enter the summary in the order the walk meets them: by the first host (in id order) of each.
@@ -86,7 +88,7 @@ export class PassIndex {
     const policy = group.policy === 'weighted' ? 'weighted' : 'least';
     let hostId: string | null = null;
     if (eligible > 0) {
-      const out = new Set(excluded);
+      const out = excluded.length === 0 ? EMPTY : new Set(excluded);
       hostId = this.healthy[policy === 'least' ? this.fewest(out) : this.draw(out, seededRandom(seed))].id;
     }
     const reasons: Record<string, string> = {};
