@@ -107,12 +107,12 @@ export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
 /** recordEvent for many, in order (one statement). */
 export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): Promise<void> {
   const rows = events.filter((e) => e.containerId !== null)
-    .map((e) => ({ c: e.containerId, at: e.at, t: e.type, h: e.hostId, r: e.reason, d: e.detail === undefined || e.detail === null ? null : json(e.detail) }));
+    .map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail === undefined || e.detail === null ? null : json(e.detail)]);
   if (rows.length === 0) return;
+  // detail goes in as its JSON text (what drizzle's json column stores), a string inside the list.
   await tx.run(sql`
     INSERT INTO container_events (container_id, at, type, host_id, reason, detail)
-    SELECT json_extract(value, '$.c'), json_extract(value, '$.at'), json_extract(value, '$.t'), json_extract(value, '$.h'),
-      json_extract(value, '$.r'), json_extract(value, '$.d')
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
     FROM json_each(${json(rows)}) ORDER BY key`);
 }
 
