@@ -2,6 +2,7 @@
 // host groups, dead hosts, both policies), the same pass with and without it, compared byte for byte.
 import { describe, expect, it } from 'vitest';
 import { FILTERS } from './filters';
+import { PassIndex } from './fast';
 import { seededRandom } from './select/prng';
 import { schedulePass } from './schedule';
 import { group, host } from './test-fixtures';
@@ -31,12 +32,19 @@ function fleet(seed: string) {
 }
 
 describe('schedulePass with the pass index', () => {
+  it('serves only the default chain, plugin for plugin', () => {
+    expect(PassIndex.covers(FILTERS)).toBe(true);
+    expect(PassIndex.covers(FILTERS.map((x) => ({ ...x })))).toBe(false);
+    expect(PassIndex.covers([...FILTERS, { ...FILTERS[0], name: 'extra' }])).toBe(false);
+  });
+
   it('makes the same decisions, summaries and counts as the per-host walk', () => {
     for (let i = 0; i < 400; i++) {
       const f = fleet(`fleet${i}`);
       const snap = { now: 1000, hosts: f.hosts, groups: f.groups, seed: `s${i}` };
       const fast = schedulePass(f.containers, snap, { explain: false });
-      const walk = schedulePass(f.containers, snap, { explain: false, filters: [...FILTERS] });
+      // The same plugins as copies: not the chain the index knows, so this pass walks every host.
+      const walk = schedulePass(f.containers, snap, { explain: false, filters: FILTERS.map((x) => ({ ...x })) });
       expect(JSON.stringify(fast.decisions)).toBe(JSON.stringify(walk.decisions));
       expect(fast.hosts).toEqual(walk.hosts);
     }

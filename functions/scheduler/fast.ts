@@ -4,9 +4,16 @@
 // weights in id order for `weighted`; a decision excludes its few rejected hosts, picks, and puts them back.
 // Anything outside that case returns undefined and the caller walks the hosts as before.
 import { ELIGIBLE, type Decision, type FilterContext, type SchedContainer, type SchedGroup, type SchedHost } from './types';
+import type { Filter } from './types';
+import * as affinityHostGroup from './filters/affinity-host-group';
+import * as affinityPortGroup from './filters/affinity-port-group';
+import * as alive from './filters/alive';
 import * as antiAffinity from './filters/anti-affinity';
 import * as hardLimit from './filters/hard-limit';
+import * as notBad from './filters/not-bad';
+import * as notCordoned from './filters/not-cordoned';
 import * as softLimit from './filters/soft-limit';
+import * as weight from './filters/weight';
 import { better } from './select/least';
 import { seededRandom } from './select/prng';
 
@@ -18,7 +25,14 @@ const EMPTY: ReadonlySet<number> = new Set();
 const atHard = (h: SchedHost) => !hardLimit.filter(h, undefined as unknown as FilterContext);
 const atSoft = (h: SchedHost) => !softLimit.filter(h, undefined as unknown as FilterContext);
 
+/** The chain the index reproduces, plugin for plugin: any other chain (a new plugin too) takes the walk. */
+const CHAIN: readonly Filter[] = [alive, weight, notBad, notCordoned, affinityHostGroup, affinityPortGroup, antiAffinity, hardLimit, softLimit];
+
 export class PassIndex {
+  static covers(filters: readonly Filter[]): boolean {
+    return filters.length === CHAIN.length && filters.every((f, i) => f === CHAIN[i]);
+  }
+
   private readonly pos = new Map<string, number>(); // host id → index in healthy (id order)
   private readonly heap: number[] = [];
   private readonly where: number[] = []; // healthy index → heap slot

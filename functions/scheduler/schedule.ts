@@ -163,7 +163,7 @@ export function schedulePass(containers: readonly SchedContainer[], snapshot: Sc
   const health = judgeHealth(p, hosts, snapshot.now);
 
   // The default chain without explain: decisions from the pass index, O(log hosts) each (same answers).
-  const fast = (opts.filters === undefined || opts.filters === FILTERS) && opts.explain === false ? PassIndex.build(health.healthy) : undefined;
+  const fast = opts.explain === false && PassIndex.covers(opts.filters ?? FILTERS) ? PassIndex.build(health.healthy) : undefined;
 
   const setsOf = new Map<string, GroupSets>();
   const decisions: Decision[] = [];
