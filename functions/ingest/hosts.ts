@@ -1,7 +1,7 @@
 // Host liveness from presence and heartbeats: a pure fold of one host's messages (in arrival order) over its row,
 // and the batched write of the results. Hosts register themselves: the first online presence or heartbeat of an
 // unknown id creates its row (name = id).
-import { eq, inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hosts } from '../db/schema';
 import type { Heartbeat, Presence } from '../../shared/protocol/messages';
@@ -64,6 +64,7 @@ export async function applyHostMessages(tx: Db, byHost: ReadonlyMap<string, Host
   const rows = new Map((await tx.select().from(hosts).where(inArray(hosts.id, ids))).map((r) => [r.id, r]));
   const died: string[] = [];
   const created: string[] = [];
+  const updates: (Liveness & { id: string; clearBad: boolean })[] = [];
   for (const [id, msgs] of byHost) {
     const f = foldHost(rows.get(id), msgs, now);
     if (!f.next) continue;
@@ -73,14 +74,27 @@ export async function applyHostMessages(tx: Db, byHost: ReadonlyMap<string, Host
         .onConflictDoUpdate({ target: hosts.id, set: f.next });
       created.push(id);
     } else {
-      // updatedAt stays: it tells when an operator (or the agent's registration) changed the host, not liveness.
       // A new bootId (the agent restarted) ends a bad mark early (docs/decisions.md: "A bad mark ends ...").
       const row = rows.get(id)!;
-      const restarted = row.badUntil !== null && row.bootId !== null && f.next.bootId !== row.bootId;
-      await tx.update(hosts).set(restarted ? { ...f.next, badUntil: null } : f.next).where(eq(hosts.id, id));
+      updates.push({ id, ...f.next, clearBad: row.badUntil !== null && row.bootId !== null && f.next.bootId !== row.bootId });
     }
     if (f.died) died.push(id);
     if (f.dirty) await markHostDirty(tx, id, now);
   }
+  if (updates.length > 0) await updateLiveness(tx, updates);
   return { died, created };
+}
+
+/**
+ * One statement for every known host of the batch (ingest's hot path: a fleet heartbeats twice a second).
+ * updatedAt stays: it tells when an operator (or the agent's registration) changed the host, not liveness.
+ */
+async function updateLiveness(tx: Db, rows: (Liveness & { id: string; clearBad: boolean })[]): Promise<void> {
+  const json = JSON.stringify(rows.map((r) => [r.id, r.alive ? 1 : 0, r.lastSeenAt, r.lastHeartbeatAt, r.bootId, r.reportedCount, r.reportedQuota, r.load, r.desiredGeneration, r.clearBad ? 1 : 0]));
+  await tx.run(sql`
+    UPDATE hosts SET alive = j.v ->> 1, last_seen_at = j.v ->> 2, last_heartbeat_at = j.v ->> 3, boot_id = j.v ->> 4,
+      reported_count = j.v ->> 5, reported_quota = j.v ->> 6, load = j.v ->> 7, desired_generation = j.v ->> 8,
+      bad_until = CASE WHEN j.v ->> 9 = 1 THEN NULL ELSE hosts.bad_until END
+    FROM (SELECT value AS v FROM json_each(${json})) AS j
+    WHERE hosts.id = j.v ->> 0`);
 }

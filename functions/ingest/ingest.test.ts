@@ -46,6 +46,15 @@ describe('ingest', () => {
       expect((await db().select().from(dirtyHosts)).map((d) => d.hostId)).toEqual(['host0']);
     });
 
+    it('later heartbeats of many known hosts update each one (one statement), touching no other host', async () => {
+      for (const id of ['host0', 'host1', 'host2']) await send([topic(id, 'heartbeat'), heartbeat(id, { count: 0, quota: 5, load: 1 })]);
+      clock.advance(500);
+      await send([topic('host0', 'heartbeat'), heartbeat('host0', { count: 2, quota: 3, load: 40 })], [topic('host1', 'heartbeat'), heartbeat('host1', { count: 7, quota: -1, load: 90 })]);
+      expect(await host('host0')).toMatchObject({ alive: true, lastHeartbeatAt: clock.now(), reportedCount: 2, reportedQuota: 3, load: 40 });
+      expect(await host('host1')).toMatchObject({ alive: true, lastHeartbeatAt: clock.now(), reportedCount: 7, reportedQuota: -1, load: 90 });
+      expect(await host('host2')).toMatchObject({ lastHeartbeatAt: clock.now() - 500, reportedCount: 0, reportedQuota: 5, load: 1 });
+    });
+
     it('the Last Will marks the host dead at once; a will from an older session changes nothing', async () => {
       await send([topic('host0', 'presence'), presence('host0', true, 'boot-2')]);
       expect((await host('host0')).alive).toBe(true);
