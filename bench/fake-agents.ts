@@ -46,7 +46,10 @@ export class FakeAgent {
     this.hostId = opts.hostId;
   }
 
-  /** Connects, says online, subscribes to its desired topic; heartbeats start at a random phase (as in a real fleet). */
+  /**
+   * Connects, says online, subscribes to its desired topic and reports its (empty) status; periodic heartbeats and
+   * status reports start at a random phase, as in a real fleet whose agents started at different times.
+   */
   connect(timeoutMs = 15_000): Promise<void> {
     const { hostId } = this;
     const heartbeatMs = this.opts.heartbeatMs ?? 500;
@@ -93,7 +96,9 @@ export class FakeAgent {
           this.heartbeat();
           this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
         }, Math.random() * heartbeatMs);
-        this.timers.push(first, setInterval(() => this.publishStatus(), this.opts.statusMs ?? 2000));
+        const statusMs = this.opts.statusMs ?? 2000;
+        const firstStatus = setTimeout(() => this.timers.push(setInterval(() => this.publishStatus(), statusMs)), Math.random() * statusMs);
+        this.timers.push(first, firstStatus);
         resolve();
       });
     });
@@ -148,17 +153,28 @@ export class FakeAgent {
   }
 }
 
-/** Connects `n` agents named `${prefix}-${i}`, `concurrency` CONNECTs in flight at a time; failures are counted. */
-export async function connectFleet(opts: Omit<FakeAgentOptions, 'hostId'> & { n: number; prefix: string; concurrency?: number }): Promise<{ agents: FakeAgent[]; failures: string[]; ms: number }> {
-  const agents = Array.from({ length: opts.n }, (_, i) => new FakeAgent({ ...opts, hostId: `${opts.prefix}-${i}` }));
+/**
+ * Connects `n` agents named `${prefix}-${i}`: `chunk` at a time (`concurrency` CONNECTs in flight), awaiting
+ * `betweenChunks` after each chunk so a fleet can be brought up at a pace the control plane keeps up with.
+ * Returns the agents still connected at the end, the CONNECTs that failed, and how many connected but were dropped.
+ */
+export async function connectFleet(opts: Omit<FakeAgentOptions, 'hostId'> & {
+  n: number; prefix: string; concurrency?: number; chunk?: number; betweenChunks?: (connected: number) => Promise<void>;
+}): Promise<{ agents: FakeAgent[]; failures: string[]; dropped: number; ms: number }> {
+  const all = Array.from({ length: opts.n }, (_, i) => new FakeAgent({ ...opts, hostId: `${opts.prefix}-${i}` }));
   const failures: string[] = [];
   const t0 = nowMs();
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(opts.n, opts.concurrency ?? 100) }, async () => {
-    while (next < agents.length) {
-      const a = agents[next++];
-      await a.connect().catch((e: Error) => { failures.push(e.message); });
-    }
-  }));
-  return { agents: agents.filter((a) => a.state === 'up'), failures, ms: nowMs() - t0 };
+  const chunk = opts.chunk ?? opts.n;
+  for (let from = 0; from < all.length; from += chunk) {
+    const part = all.slice(from, from + chunk);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(part.length, opts.concurrency ?? 100) }, async () => {
+      while (next < part.length) {
+        const a = part[next++];
+        await a.connect().catch((e: Error) => { failures.push(e.message); });
+      }
+    }));
+    await opts.betweenChunks?.(from + part.length - failures.length);
+  }
+  return { agents: all.filter((a) => a.state === 'up'), failures, dropped: all.filter((a) => a.state === 'lost').length, ms: nowMs() - t0 };
 }
