@@ -167,12 +167,13 @@ describe.skipIf(skip !== null)(`end to end: control plane + linux agent${skip ? 
 
   it('adopts both containers after kill -9 of the agent and a restart: no rebuild, no second charon', async () => {
     const cs = await containers();
-    // Simultaneous initiation can leave a duplicate IKE_SA for a moment (the agent closes it): wait until each
+    // Both ends initiating can leave a duplicate IKE_SA for a moment (the newer replaces it): wait until each
     // connection has exactly one, so the comparison below sees only what the restart changes.
     await waitFor('one IKE_SA per connection', async () => {
       const all = await Promise.all((['mercury', 'venus', 'mars'] as const).map(sasOf));
-      return all.every((sas) => new Set(sas.map((s) => s.name)).size === sas.length) ? true : undefined;
-    }, 30_000, 200);
+      if (all.every((sas) => new Set(sas.map((s) => s.name)).size === sas.length)) return true;
+      throw new Error(JSON.stringify(all.map((sas) => sas.map((s) => `${s.name.slice(-4)}#${s.uniqueId} ${s.state} ${s.initiator ? 'i' : 'r'} ${s.children.map((c) => c.state)}`))));
+    }, 60_000, 200);
     const charons = Object.fromEntries(await Promise.all(cs.map(async (c) => [c.interfaceName, await charonsIn(c.interfaceName)])));
     const venusSas = (await sasOf('venus')).map((s) => s.uniqueId);
     const placements = cs.map((c) => [c.id, c.hostId, c.placementGeneration]);

@@ -67,21 +67,25 @@ export class Builder {
     configured.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
     try {
       await this.d.netns.createLinks(spec);
-      // The OVS port and the charon side need only the links: build both at once.
+      // The OVS port and the charon side need only the links: build both at once. Connections are loaded (and
+      // initiate) only when the datapath delivers the answers: an IKE reply lost to a missing flow costs a 4 s
+      // retransmission and, with both ends initiating, a duplicate tunnel.
+      const plugged = (async () => {
+        const ofport = await this.d.ovs.addPort(hostVethOf(spec), { ifaceId: spec.portId, owner: this.d.ownerTag, containerId: spec.id });
+        if (this.d.standalone) await this.d.ovs.addFlows(this.flowsFor(rec, ofport));
+        return ofport;
+      })();
+      plugged.catch(() => {});
       const [port, charon] = await Promise.allSettled([
+        plugged,
         (async () => {
-          const ofport = await this.d.ovs.addPort(hostVethOf(spec), { ifaceId: spec.portId, owner: this.d.ownerTag, containerId: spec.id });
-          if (this.d.standalone) await this.d.ovs.addFlows(this.flowsFor(rec, ofport));
-          return ofport;
-        })(),
-        (async () => {
-          // charon picks up addresses as they appear: start it while the namespace is being addressed, and
-          // load the connections (which initiate at once) only when the addresses are there.
+          // charon picks up addresses as they appear: start it while the namespace is being addressed.
           const addressed = this.d.netns.configure(spec);
           addressed.catch(() => {});
           await configured;
           pid = await this.d.charon.start(spec, paths, true);
           await addressed;
+          await plugged;
           await this.d.charon.load(paths);
         })(),
       ]);

@@ -148,13 +148,6 @@ export class Charon {
     checkSuccess('terminate', response);
   }
 
-  /** Closes one IKE_SA by its unique id (a duplicate), without waiting for the peer. */
-  async terminateSa(paths: ContainerPaths, uniqueId: string): Promise<void> {
-    const { response } = await viciCommand(paths.vici, 'terminate', { 'ike-id': uniqueId, force: 'yes', timeout: '-1' }, { timeoutMs: this.o.commandTimeoutMs ?? 5000 });
-    if (typeof response.errmsg === 'string' && /no matching SAs/.test(response.errmsg)) return;
-    checkSuccess('terminate', response);
-  }
-
   /** Starts a CHILD_SA (and its IKE_SA) in the background. */
   async initiate(paths: ContainerPaths, childName: string): Promise<void> {
     const { response } = await viciCommand(paths.vici, 'initiate', { child: childName, timeout: '-1' }, { timeoutMs: this.o.commandTimeoutMs ?? 5000 });

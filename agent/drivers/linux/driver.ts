@@ -9,7 +9,7 @@ import { DatapathAudit } from './audit';
 import { Builder, classifyChange } from './build';
 import { Charon } from './charon';
 import { execRunner, type Runner } from './exec';
-import { connectionCounters, parseSas, redundantSas, tunnelReports, type ConnectionCounters, type IkeSa } from './health';
+import { connectionCounters, parseSas, tunnelReports, type ConnectionCounters, type IkeSa } from './health';
 import { cookieHex, driverDir, flowCookie, hostVethOf, namespaceOf, ownerTag } from './names';
 import { Netns } from './netns';
 import { Ovs, type DatapathType } from './ovs';
@@ -215,8 +215,6 @@ export class LinuxDriver implements Driver {
     const paths = this.store.paths(rec.spec.interfaceName);
     try {
       const sas = parseSas(await listSas(paths.vici, this.o.viciTimeoutMs ?? 700));
-      const extra = redundantSas(rec.spec.config, sas);
-      if (extra.length) void this.closeDuplicates(rec, extra);
       return { status: 'RUNNING', message: '', tunnels: tunnelReports(rec.spec.config, sas) };
     } catch (e) {
       return { status: 'ERROR', message: `HEALTH_FAILED: ${(e as Error).message}`, tunnels: [] };
@@ -271,16 +269,6 @@ export class LinuxDriver implements Driver {
       this.log.warn({ containerId: rec.spec.id, ofport: port.ofport, flowsLost, uplinkMoved }, 'rewrote the flows of a container');
     });
     return null;
-  }
-
-  /** Closes duplicate IKE_SAs in the background (a failure only means the next health check tries again). */
-  private async closeDuplicates(rec: ContainerRecord, uniqueIds: string[]): Promise<void> {
-    await this.locks.run(rec.spec.id, async () => {
-      if (!this.records.has(rec.spec.id)) return;
-      const paths = this.store.paths(rec.spec.interfaceName);
-      for (const id of uniqueIds) await this.charon.terminateSa(paths, id).catch(() => undefined);
-      this.log.info({ containerId: rec.spec.id, ikeSas: uniqueIds }, 'closed IKE_SAs duplicating a working tunnel');
-    });
   }
 
   /** A cookie no other container of this agent uses (hash collisions get a salt). */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleConnection, exampleContainer } from '../../../shared/protocol/examples';
 import type { IpsecConnection } from '../../../shared/protocol/messages';
-import { connectionCounters, parseSas, redundantSas, tunnelReports, type IkeSa } from './health';
+import { connectionCounters, parseSas, tunnelReports, type IkeSa } from './health';
 import { connName } from './names';
 import type { ViciMessage } from './vici';
 
@@ -70,28 +70,3 @@ describe('list-sas parsing', () => {
   });
 });
 
-describe('duplicate IKE_SAs', () => {
-  const sa = (uniqueId: string, state: string, installed: boolean, initiator: boolean, local = '1.0.0.2', remote = '1.0.0.3'): IkeSa => ({
-    name, uniqueId, state, establishedS: 10, initiator, localHost: local, remoteHost: remote,
-    children: installed ? [{ name, uniqueId: `c${uniqueId}`, state: 'INSTALLED', bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }] : [],
-  });
-
-  it.each([
-    { what: 'one working SA', sas: [sa('1', 'ESTABLISHED', true, false)], close: [] },
-    { what: 'nothing works yet', sas: [sa('1', 'CONNECTING', false, true), sa('2', 'ESTABLISHED', false, false)], close: [] },
-    { what: 'a late half-open attempt beside a working SA', sas: [sa('1', 'ESTABLISHED', true, false), sa('2', 'CONNECTING', false, true)], close: ['2'] },
-    { what: 'two working: we have the lower address, keep ours', sas: [sa('1', 'ESTABLISHED', true, false), sa('2', 'ESTABLISHED', true, true)], close: ['1'] },
-    { what: 'two working: the peer has the lower address, keep its', sas: [sa('1', 'ESTABLISHED', true, false, '1.0.0.3', '1.0.0.2'), sa('2', 'ESTABLISHED', true, true, '1.0.0.3', '1.0.0.2')], close: ['2'] },
-    { what: 'a deleting SA is left alone', sas: [sa('1', 'ESTABLISHED', true, false), sa('2', 'DELETING', true, true)], close: [] },
-  ])('$what', ({ sas, close }) => {
-    expect(redundantSas(cfg(), sas)).toEqual(close);
-  });
-
-  it('both ends of a doubled tunnel pick the same one to keep', () => {
-    // The SA mercury initiated is the one venus responded to, and the other way round.
-    const atMercury = [sa('1', 'ESTABLISHED', true, true, '1.0.0.2', '1.0.0.3'), sa('2', 'ESTABLISHED', true, false, '1.0.0.2', '1.0.0.3')];
-    const atVenus = [sa('7', 'ESTABLISHED', true, false, '1.0.0.3', '1.0.0.2'), sa('8', 'ESTABLISHED', true, true, '1.0.0.3', '1.0.0.2')];
-    expect(redundantSas(cfg(), atMercury)).toEqual(['2']); // keeps 1: initiated by mercury (lower address)
-    expect(redundantSas(cfg(), atVenus)).toEqual(['8']); // keeps 7: the same tunnel, seen from venus
-  });
-});

@@ -14,7 +14,7 @@ const CHILD_GRACE_S = 5;
 export interface ChildSa { name: string; uniqueId: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
 export interface IkeSa {
   name: string; uniqueId: string; state: string; establishedS: number | null; children: ChildSa[];
-  /** We initiated it; and its addresses (for the duplicate tie-break). */
+  /** We initiated it, and its addresses. */
   initiator?: boolean; localHost?: string; remoteHost?: string;
 }
 
@@ -82,28 +82,6 @@ function tunnel(c: IpsecConnection, sas: IkeSa[]): TunnelReport {
 export function tunnelReports(cfg: IpsecConfig, sas: IkeSa[]): TunnelReport[] {
   return cfg.connections.map((c) => tunnel(c, sas));
 }
-
-/**
- * IKE_SAs that duplicate a working one of the same connection, to close. Both ends initiating (at start, or a
- * late retransmission reaching a peer that came up meanwhile) leaves two tunnels. Half-open attempts go; of
- * several working ones, both ends keep the one initiated by the side with the lower address (each end
- * decides the same without talking), else the oldest. Nothing goes while no SA of the connection works.
- */
-export function redundantSas(cfg: IpsecConfig, sas: IkeSa[]): string[] {
-  const out: string[] = [];
-  for (const c of activeConnectionsOf(cfg)) {
-    const want = childNames(c);
-    const mine = sas.filter((s) => s.name === connName(c)).sort((a, b) => Number(a.uniqueId) - Number(b.uniqueId));
-    const working = mine.filter((s) => s.state === 'ESTABLISHED' && want.every((k) => s.children.some((ch) => ch.name === k && INSTALLED_CHILD.has(ch.state))));
-    if (working.length === 0) continue;
-    const preferred = working.find((s) => s.localHost !== undefined && s.remoteHost !== undefined && s.initiator === (s.localHost < s.remoteHost));
-    const keep = preferred ?? working[0];
-    for (const s of mine) if (s !== keep && (s.state === 'CONNECTING' || s.state === 'ESTABLISHED')) out.push(s.uniqueId);
-  }
-  return out;
-}
-
-const activeConnectionsOf = (cfg: IpsecConfig) => cfg.connections.filter((c) => c.adminStateUp);
 
 export interface ConnectionCounters { connectionId: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
 

@@ -69,6 +69,12 @@ export class Ovs {
     if (actual !== this.o.datapathType) {
       throw new DriverError('FAILED', `bridge ${this.bridge} has datapath_type ${actual}, but the agent was started with --datapath-type ${this.o.datapathType}`);
     }
+    // The database can hold a bridge that ovs-vswitchd failed to create (ovs-vsctl still exits 0): ask the switch.
+    const show = await this.o.run('ovs-ofctl', ['show', this.ofctlTarget], { timeoutMs: this.timeoutMs, allowFail: true });
+    if (show.code !== 0) {
+      const hint = this.o.datapathType === 'netdev' ? ' (only one ovs-vswitchd per host can run a userspace datapath)' : '';
+      throw new DriverError('FAILED', `bridge ${this.bridge} is in the Open vSwitch database but ovs-vswitchd does not run it: ${show.stderr.trim() || `exit ${show.code}`}; see the ovs-vswitchd log${hint}`);
+    }
   }
 
   /** Adds the container's host veth end as a port; resolves with its OpenFlow port number. */

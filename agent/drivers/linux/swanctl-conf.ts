@@ -83,6 +83,11 @@ function connection(c: IpsecConnection, cfg: IpsecConfig, opts: RenderOptions): 
   // The userspace ESP backend only handles UDP-encapsulated ESP: force NAT-T encapsulation.
   if (opts.backend === 'libipsec') lines.push('    encap = yes');
   lines.push('    mobike = no');
+  // Both ends may initiate (at start, or a late retransmission reaching a peer that came up meanwhile): the
+  // newest IKE_SA replaces older ones with the same identities, and strongSwan tells the peer (DELETE), so both
+  // ends keep the same single tunnel. (Two connections to one peer with the same ids are not supported anyway:
+  // the responder could not tell them apart.)
+  lines.push('    unique = replace');
   // An initiator retries forever (a peer that comes back later gets its tunnel); a responder waits.
   if (c.initiator === 'bi-directional') lines.push('    keyingtries = 0');
   lines.push(
