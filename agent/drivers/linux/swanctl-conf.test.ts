@@ -58,7 +58,7 @@ describe('swanctl.conf', () => {
       ['rekey_time', ['3600s', '3600s']], ['dpd_delay', ['30s']], ['dpd_action', ['trap']],
       ['start_action', ['start']], ['keyingtries', ['0']], ['mode', ['tunnel']],
       ['local_ts', ['192.168.1.0/24']], ['remote_ts', ['192.168.2.0/24']],
-      ['id', ['"1.0.0.2"', '"1.0.0.3"']], ['encap', ['yes']], ['auth', ['psk', 'psk']],
+      ['id', ['"1.0.0.2"', '"1.0.0.3"']], ['encap', ['yes']], ['auth', ['psk', 'psk']], ['unique', ['replace']], ['mobike', ['no']],
     ];
     for (const [key, values] of expected) expect([key, settings(text, key)]).toEqual([key, values]);
     expect(text).toContain('include secrets.conf');
