@@ -2,8 +2,8 @@
 // even a failing second charon deletes the first one's routing rule on exit), stop, liveness by pid + netns,
 // and the swanctl/vici calls that load or re-key connections.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import type { ContainerSpec } from '../contract';
 import { DriverError } from '../contract';
 import type { Runner } from './exec';
@@ -45,11 +45,13 @@ export class Charon {
     }
     const swanctl = renderSwanctlConf(spec.id, spec.config, { backend: this.o.backend });
     const secrets = renderSecrets(spec.config);
-    await mkdir(paths.swanctlDir, { recursive: true, mode: 0o700 });
-    await writeFile(paths.strongswanConf, renderStrongswanConf(spec.id, paths, this.o.backend), { mode: 0o644 });
-    await writeFile(paths.swanctlConf, swanctl, { mode: 0o600 });
-    await writeFile(paths.secrets, secrets, { mode: 0o600 });
-    await chmod(paths.secrets, 0o600); // writeFile's mode applies only when it creates the file
+    // Three small files, written synchronously: through the thread pool they cost tens of ms on a busy host,
+    // and charon's start waits for them.
+    mkdirSync(paths.swanctlDir, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.strongswanConf, renderStrongswanConf(spec.id, paths, this.o.backend), { mode: 0o644 });
+    writeFileSync(paths.swanctlConf, swanctl, { mode: 0o600 });
+    writeFileSync(paths.secrets, secrets, { mode: 0o600 });
+    chmodSync(paths.secrets, 0o600); // writeFile's mode applies only when it creates the file
   }
 
   /** charon processes in the container's namespace. */
