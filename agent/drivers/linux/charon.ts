@@ -107,6 +107,7 @@ export class Charon {
         return pid;
       } catch {
         if (Date.now() > deadline) {
+          if (exited === null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } // even if still the tuning shell
           await this.stop(pid, spec);
           throw new DriverError('UNAVAILABLE', `charon in ${ns} did not answer on ${paths.vici} within ${timeoutMs} ms: ${await this.tail(paths)}`);
         }
