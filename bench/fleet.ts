@@ -28,8 +28,11 @@ type Reader = ReturnType<typeof drizzle>;
 
 // ---- /proc: CPU (utime+stime, all threads of the process) and resident memory ----
 const CLK_TCK = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100; } catch { return 100; } })();
+/** NaN once the process is gone (berth can crash mid-run; the benchmark reports it instead of dying with it). */
+const procFile = (path: string): string => { try { return readFileSync(path, 'utf8'); } catch { return ''; } };
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = procFile(`/proc/${pid}/stat`);
+  if (!stat) return NaN;
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state): utime = 14, stime = 15
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
@@ -39,7 +42,7 @@ function machineBusySeconds(): number {
   const [user, nice, system, , , irq, softirq, steal] = f;
   return (user + nice + system + irq + softirq + steal) / CLK_TCK;
 }
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(procFile(`/proc/${pid}/status`))?.[1] ?? NaN) / 1024;
 
 /**
  * Watches the hosts table for heartbeats becoming visible. Method: a read-only libSQL connection of this process
@@ -144,6 +147,7 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
       url: `mqtt://127.0.0.1:${mqttPort}`, token, n, prefix: 'sim', concurrency: 50, chunk: 250,
       betweenChunks: async (connected) => {
         const t = nowMs();
+        if (exited) return;
         if (!(await waitFor(async () => (await aliveCount()) >= connected && (await outboxEmpty()), 30_000))) {
           problems.push(`only ${await aliveCount()} of ${connected} hosts alive 30 s after connecting`);
         }
@@ -166,18 +170,21 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     const own0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
     let rssPeak = 0;
-    while (nowMs() - w0 < opts.windowMs) {
+    let cpu1 = cpu0;
+    while (nowMs() - w0 < opts.windowMs && !exited) {
+      cpu1 = cpuSeconds(pid);
       rssPeak = Math.max(rssPeak, rssMiB(pid));
       await sleep(500);
     }
     const w1 = nowMs();
-    const cpuPct = ((cpuSeconds(pid) - cpu0) / ((w1 - w0) / 1000)) * 100;
+    if (!exited) cpu1 = cpuSeconds(pid);
+    const cpuPct = exited ? NaN : ((cpu1 - cpu0) / ((w1 - w0) / 1000)) * 100;
     const own = process.cpuUsage(own0);
     const benchCpuPct = ((own.user + own.system) / 1000 / (w1 - w0)) * 100;
     // Whatever else ran on the machine meanwhile (other people's tests): shared cores make every figure worse.
     const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - cpuPct - benchCpuPct;
     loop.disable();
-    const rss = rssMiB(pid);
+    const rss = exited ? rssPeak : rssMiB(pid);
     await sleep(3000); // drain: heartbeats sent at the end of the window get the time to land
     await watcher.stop();
 
@@ -206,7 +213,7 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     const victims = Array.from({ length: Math.min(up.length, 2 * opts.trials) }, (_, i) => up[Math.floor((i * up.length) / (2 * opts.trials))]);
     const crash: (number | null)[] = [];
     const silent: (number | null)[] = [];
-    for (const [i, v] of victims.entries()) {
+    for (const [i, v] of (exited ? [] : victims).entries()) {
       if (i % 2 === 0) crash.push(await timeToDead(db, v, (a) => a.crash()));
       else silent.push(await timeToDead(db, v, (a) => a.silence()));
       await sleep(300 + Math.random() * 500); // victims are hit at a random phase of their heartbeat
