@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The real-process suites (agents, failover, replicas, linux datapath) measure liveness in hundreds of
+    // milliseconds: run files one at a time so one suite's processes never starve another's timers.
+    fileParallelism: false,
   },
 });
