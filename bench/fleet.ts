@@ -186,7 +186,7 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     // Whatever else ran on the machine meanwhile (other people's tests): shared cores make every figure worse.
     const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - cpuPct - benchCpuPct;
     loop.disable();
-    const rss = exited ? rssPeak : rssMiB(pid);
+    const rss = exited ? rssPeak || NaN : rssMiB(pid);
     await sleep(3000); // drain: heartbeats sent at the end of the window get the time to land
     await watcher.stop();
 
