@@ -103,6 +103,27 @@ describe('what moves a container', () => {
     expect(of(actions, 'event').map((e) => e.eventType)).toEqual(['host-bad', 'rescheduled']);
   });
 
+  it.each(['STOPPING', 'STOPPED'] as const)('%s by its agent\'s self-fence (the broker was gone) stays put while the agent rebuilds it', (status) => {
+    const w = running('a');
+    w.host('a').agent = 'mute'; // the agent reconnects but has not rebuilt it yet
+    Object.assign(w.container('c1'), { status, selfFencedAt: w.now });
+    expect(changes(w.advance(T.schedulerTimeout - 250))).toEqual([]);
+    Object.assign(w.container('c1'), { status: 'RUNNING', selfFencedAt: null });
+    expect(changes(w.advance(60_000))).toEqual([]);
+    expect(w.container('c1')).toMatchObject({ hostId: 'a', placementGeneration: 1, schedulerState: 'UP' });
+  });
+
+  it('a self-fenced container not started again within the scheduler timeout moves, and its host is marked bad', () => {
+    const w = running('a');
+    w.host('a').agent = 'mute';
+    Object.assign(w.container('c1'), { status: 'STOPPED', selfFencedAt: w.now });
+    w.advance(T.schedulerTimeout - 250);
+    const actions = w.advance(250);
+    expect(of(actions, 'markHostBad')).toMatchObject([{ hostId: 'a' }]);
+    expect(of(actions, 'reschedule')).toMatchObject([{ from: 'a', to: 'b' }]);
+    expect(of(actions, 'reschedule')[0].reason).toContain(`self-fenced and not started again within ${T.schedulerTimeout} ms`);
+  });
+
   it('STOPPING before it ever ran is not a failure until the scheduler timeout', () => {
     const w = new World().addHost('a', { agent: 'mute' }).addHost('b', { containerWeight: 0 }).addContainer('c1');
     w.tick();

@@ -39,6 +39,13 @@ function judge(c: PlanContainer, w: World): Verdict {
   if (w.dead.has(host.id)) return move('its host is dead', false);
   if (host.containerWeight <= 0) return move('its host has container weight 0', false);
   if (c.status === 'ERROR') return move('the container reported ERROR', true);
+  if ((c.status === 'STOPPING' || c.status === 'STOPPED') && c.selfFencedAt != null) {
+    // Its agent lost the broker — often the broker (a control-plane restart), not the host, was gone. The host is
+    // alive again, so the agent is rebuilding it from its retained document; only a rebuild that never comes fails.
+    const deadline = c.selfFencedAt + w.t.schedulerTimeout;
+    if (w.now < deadline) return { kind: 'noop', reason: `self-fenced by its agent: waiting for it to start again until ${deadline}` };
+    return move(`self-fenced and not started again within ${w.t.schedulerTimeout} ms`, true);
+  }
   if (c.schedulerState === 'UP' && (c.status === 'STOPPING' || c.status === 'STOPPED')) return move(`the container was ${c.status} while running`, true);
   if (c.status === 'RUNNING') return c.schedulerState === 'UP' ? { kind: 'ok' } : { kind: 'up' };
   if (c.schedulerState === 'UP' || c.status === 'STARTING') return { kind: 'ok' };

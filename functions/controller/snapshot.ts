@@ -6,6 +6,7 @@ import { isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { containerGroups, containers, hostGroupMembers, hosts, portGroupMembers, ports } from '../db/schema';
 import type { SchedGroup, SchedHost } from '../scheduler/types';
+import type { StatusMessageCode } from '../../shared/protocol/messages';
 import { isSilent } from './plan';
 import type { ContainerStatus, PlanContainer, PlanHost, SchedulerState, Timers } from './types';
 
@@ -20,6 +21,7 @@ export interface FleetSnapshot {
 }
 
 const STATUSES = new Set<string>(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'ERROR']);
+const SELF_FENCED: StatusMessageCode = 'SELF_FENCED';
 const STATES = new Set<string>(['DOWN', 'SCHEDULED', 'RESCHEDULED', 'UP']);
 
 export function planContainer(c: ContainerRow): PlanContainer {
@@ -36,6 +38,7 @@ export function planContainer(c: ContainerRow): PlanContainer {
     nextAttemptAt: c.nextAttemptAt,
     // setDown is the last write that touches a DOWN row (ingest ignores unplaced containers).
     attemptedAt: c.hostId === null ? c.updatedAt : null,
+    selfFencedAt: (c.status === 'STOPPING' || c.status === 'STOPPED') && c.statusMessage.startsWith(SELF_FENCED) ? (c.reportedAt ?? c.updatedAt) : null,
   };
 }
 

@@ -35,6 +35,11 @@ export interface PlanContainer {
   nextAttemptAt: number | null;
   /** When the controller last tried to place it while DOWN (e.g. containers.updated_at of a DOWN row). */
   attemptedAt: number | null;
+  /**
+   * When its agent reported it STOPPING/STOPPED with the SELF_FENCED code (cut off from the broker); null or
+   * absent otherwise. Not the host's failure: the agent rebuilds it from the retained document on reconnect.
+   */
+  selfFencedAt?: number | null;
 }
 
 export interface PlanSnapshot {

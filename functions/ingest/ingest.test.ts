@@ -5,10 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/harness';
 import { connectionBody, ok, vpnWorld, type VpnWorld } from '../services/site-connections/test-kit';
 import { insertHost } from '../services/hosts/test-fixtures';
-import { containers, dirtyHosts, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
+import { containerEvents, containers, dirtyHosts, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
 import { ManualClock } from '../../shared/clock';
 import type { ContainerReport } from '../../shared/protocol/messages';
 import { Controller } from '../controller/tick';
+import { planContainer } from '../controller/snapshot';
+import { DEFAULT_TIMERS } from '../controller/types';
 import { IngestBatcher } from './batcher';
 import { VANISHED } from './status';
 
@@ -136,6 +138,41 @@ describe('ingest', () => {
       expect(await current()).toMatchObject({ status: 'RUNNING', schedulerState: 'UP', namespace: 'vpn-ns', reportedAt: clock.now() });
       expect(await conn()).toMatchObject({ status: 'ACTIVE', tunnel: { state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED' } });
       expect((await service()).status).toBe('ACTIVE');
+    });
+
+    it('a repeated report changes nothing: reportedAt stays when the status began, and the controller keeps a self-fenced container until its rebuild is overdue', async () => {
+      const fenced = report({ status: 'STOPPED', message: 'SELF_FENCED: cut off from the broker for 1600 ms', tunnels: [] });
+      await send([topic('host0', 'status'), status('host0', [report()])]);
+      clock.advance(500);
+      await send([topic('host0', 'status'), status('host0', [fenced])]);
+      const since = clock.now();
+      expect(await current()).toMatchObject({ status: 'STOPPED', reportedAt: since });
+      // The host stays alive (heartbeats) and repeats its report; the leader leaves the container where it is.
+      const controller = new Controller(t.deps, { holder: 'test' });
+      const aliveFor = async (ms: number) => {
+        for (let i = 0; i < ms / 500; i++) {
+          clock.advance(500);
+          for (const h of ['host0', 'host1']) await send([topic(h, 'heartbeat'), heartbeat(h)]);
+          await send([topic('host0', 'status'), status('host0', [fenced])]);
+          await controller.tick();
+        }
+      };
+      await aliveFor(4000);
+      expect(await current()).toMatchObject({ hostId: 'host0', placementGeneration: 1, status: 'STOPPED', reportedAt: since });
+      expect(planContainer(await current()).selfFencedAt).toBe(since);
+      const events = await db().select().from(containerEvents).where(eq(containerEvents.containerId, box.id));
+      expect(events.filter((e) => e.type === 'status').map((e) => e.reason)).toEqual(['RUNNING', 'STOPPED: SELF_FENCED: cut off from the broker for 1600 ms']);
+      // Never rebuilt: after the scheduler timeout (counted from the first report) it moves.
+      await aliveFor(DEFAULT_TIMERS.schedulerTimeout - 4000);
+      expect(await current()).toMatchObject({ hostId: 'host1', placementGeneration: 2 });
+    });
+
+    it('a self-fenced container that its agent rebuilds counts from its new status', async () => {
+      await send([topic('host0', 'status'), status('host0', [report({ status: 'STOPPED', message: 'SELF_FENCED: cut off', tunnels: [] })])]);
+      clock.advance(500);
+      await send([topic('host0', 'status'), status('host0', [report()])]);
+      expect(await current()).toMatchObject({ status: 'RUNNING', reportedAt: clock.now() });
+      expect(planContainer(await current()).selfFencedAt).toBeNull();
     });
 
     it('a tunnel going down takes only the connection DOWN; a container ERROR takes both to ERROR', async () => {

@@ -68,7 +68,13 @@ async function applyReport(tx: Db, c: ContainerRow, r: ContainerReport, connRout
   }
 }
 
+/** The columns a report writes; a report that changes none of them writes nothing (reportedAt = since when). */
+const REPORTED = ['status', 'statusMessage', 'namespace', 'interfaceName', 'schedulerState'] as const;
+
 async function setStatus(tx: Db, c: ContainerRow, set: Partial<ContainerRow>, hostId: string, now: number) {
+  // The periodic repeat of the same status keeps reportedAt where the status began: the controller times a
+  // self-fenced container from it (functions/controller/snapshot.ts), and ingest writes nothing it need not.
+  if (c.reportedHostId === hostId && REPORTED.every((k) => set[k] === undefined || set[k] === c[k])) return;
   await tx.update(containers).set({ ...set, reportedHostId: hostId, reportedAt: now })
     .where(and(eq(containers.id, c.id), eq(containers.placementGeneration, c.placementGeneration)));
   // The history keeps transitions, not the periodic repeats of the same status.

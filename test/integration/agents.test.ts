@@ -214,6 +214,20 @@ function suite(mode: BrokerMode) {
     await running(vpnHost);
   })()), 60_000);
 
+  it('a control plane down longer than the agents\' self-fence: the container is rebuilt where it was, nothing moves', () => track((async () => {
+    const before = await running(vpnHost);
+    await c.killServe('SIGKILL');
+    await sleep(2500); // > selfFenceAfter (1.5 s): with the embedded broker gone too, every agent self-fences
+    await c.startServe();
+    await sleep(2500); // the new leader's grace and a few ticks: time enough to (wrongly) move it
+    const after = await running(vpnHost);
+    expect(after).toMatchObject({ id: before.id, hostId: before.hostId, placementGeneration: before.placementGeneration });
+    const events = (await c.api('GET', `/v1/containers/${before.id}/events`)).body.events as { type: string; reason: string }[];
+    if (mode === 'embedded') expect(events.some((e) => e.reason.includes('SELF_FENCED'))).toBe(true);
+    expect(events.filter((e) => e.type !== 'status').slice(-1)[0]?.type).not.toBe('rescheduled');
+    await waitFor('service ACTIVE again', async () => ((await statuses()).service === 'ACTIVE' ? true : undefined));
+  })()), 40_000);
+
   it('kill -9 of the container\'s agent marks its host dead within 1 s (Last Will); the container fails over', () => track((async () => {
     const old = vpnHost;
     const before = await running(old);

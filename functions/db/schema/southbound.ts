@@ -85,7 +85,7 @@ export const containers = sqliteTable('containers', {
   statusMessage: text('status_message').notNull().default(''),
   namespace: text('namespace'),
   interfaceName: text('interface_name'),
-  /** Host and time of the last status report. */
+  /** Host of the last status report, and when the reported status (or its message) last changed. */
   reportedHostId: text('reported_host_id'),
   reportedAt: integer('reported_at'),
   scheduledAt: integer('scheduled_at'),
