@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { openDatabase } from '../functions/db/client';
+import { openNodeDatabase } from '../functions/node/database';
 import { applyMigrations } from '../functions/node/migrate';
 import { leases, networks } from '../functions/db/schema';
 
@@ -25,7 +25,7 @@ function writer(url: string, who: string, n: number): Promise<number> {
 describe('shared file database', () => {
   it('two processes writing concurrently lose no write', async () => {
     const url = `file:${join(dir, 'shared.db')}`;
-    const db = await openDatabase({ url });
+    const db = await openNodeDatabase({ url });
     await applyMigrations(db);
     await db.db.insert(leases).values({ name: 'counter', holder: 'test', epoch: 0, expiresAt: 0 });
     const n = 300;

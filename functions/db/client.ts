@@ -14,6 +14,11 @@ export interface DatabaseOptions {
   busyTimeoutMs?: number;
   /** How often a write transaction that met SQLITE_BUSY is retried (default 8). */
   busyRetries?: number;
+  /**
+   * The writer connection of a file database, when the runtime has a faster one than @libsql/client's
+   * (Node: functions/node/database.ts); undefined from it means "use the stock client".
+   */
+  fileWriter?: (url: string, busyTimeoutMs: number) => Client | undefined;
 }
 
 const isBusy = (e: unknown): boolean => {
@@ -154,11 +159,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // libSQL's :memory: has one connection; a transaction would hand it away and later reads see an empty database.
     throw new AppError('BAD_REQUEST', 'BERTH_DB_URL=:memory: is not supported; use a file: URL (e.g. file:/tmp/berth.db)');
   }
-  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout: opts.busyTimeoutMs ?? 5000 });
+  const timeout = opts.busyTimeoutMs ?? 5000;
+  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout });
   const client = make();
   const fileDb = opts.url.startsWith('file:');
   if (fileDb) await client.execute('PRAGMA journal_mode=WAL');
   // A file database gets its own writer client (one connection that keeps synchronous=NORMAL); a remote
   // libSQL server has no such per-connection settings, so one client does both.
-  return new Database(client, fileDb ? make() : client, { busyRetries: opts.busyRetries, fileDb });
+  const writer = fileDb ? (opts.fileWriter?.(opts.url, timeout) ?? make()) : client;
+  return new Database(client, writer, { busyRetries: opts.busyRetries, fileDb });
 }

@@ -8,7 +8,8 @@ import { cryptoIds } from '../../shared/ids';
 import { createApp } from '../app';
 import { configFrom, parseEnv, type Config } from '../config';
 import { SecretBox } from '../crypto';
-import { openDatabase, type Database } from '../db/client';
+import type { Database } from '../db/client';
+import { openNodeDatabase } from './database';
 import type { Deps } from '../deps';
 import { IngestBatcher } from '../ingest/batcher';
 import { markAllHostsDirty } from '../relay/relay';
@@ -42,7 +43,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     secretKey: secretFromFileOrNew(env.BERTH_SECRET_KEY, paths.secretKey),
   });
   const logger = createNodeLogger('berth');
-  const database: Database = await openDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
+  const database: Database = await openNodeDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
   await applyMigrations(database);
 
   const credentials = { agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken) };

@@ -4,9 +4,14 @@ import { z } from 'zod';
 
 export type IpVersion = 4 | 6;
 
+// ipaddr.parse/parseCIDR try IPv6 first and throw on every IPv4 string (costly on hot paths); an address
+// without ':' can only be IPv4, so pick the family first. Same results, same errors.
+const parseIp = (s: string) => (s.includes(':') ? ipaddr.IPv6.parse(s) : ipaddr.IPv4.parse(s));
+const parseIpCidr = (s: string): [ipaddr.IPv4 | ipaddr.IPv6, number] => (s.includes(':') ? ipaddr.IPv6.parseCIDR(s) : ipaddr.IPv4.parseCIDR(s));
+
 export const ipVersionOf = (addr: string): IpVersion | undefined => {
   if (!ipaddr.isValid(addr)) return undefined;
-  return ipaddr.parse(addr).kind() === 'ipv4' ? 4 : 6;
+  return parseIp(addr).kind() === 'ipv4' ? 4 : 6;
 };
 
 /** Strict address check: IPv4 must be dotted-quad with four parts (ipaddr.isValid accepts "1" or "0x1"). */
@@ -18,7 +23,7 @@ export function parseCidr(s: string): { address: string; prefix: number; version
   const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
   if (!m || !isIpAddress(m[1])) return undefined;
   try {
-    const [addr, prefix] = ipaddr.parseCIDR(s);
+    const [addr, prefix] = parseIpCidr(s);
     const version: IpVersion = addr.kind() === 'ipv4' ? 4 : 6;
     const network = version === 4 ? ipaddr.IPv4.networkAddressFromCIDR(s) : ipaddr.IPv6.networkAddressFromCIDR(s);
     if (network.toString() !== addr.toString()) return undefined;
@@ -33,8 +38,8 @@ export const cidrVersion = (s: string): IpVersion | undefined => parseCidr(s)?.v
 /** True when address lies inside cidr (same family). */
 export function cidrContains(cidr: string, address: string): boolean {
   try {
-    const [net, prefix] = ipaddr.parseCIDR(cidr);
-    const a = ipaddr.parse(address);
+    const [net, prefix] = parseIpCidr(cidr);
+    const a = parseIp(address);
     return a.kind() === net.kind() && a.match(net, prefix);
   } catch {
     return false;
@@ -44,8 +49,8 @@ export function cidrContains(cidr: string, address: string): boolean {
 /** True when two CIDRs share any address. */
 export function cidrsOverlap(a: string, b: string): boolean {
   try {
-    const [na, pa] = ipaddr.parseCIDR(a);
-    const [nb, pb] = ipaddr.parseCIDR(b);
+    const [na, pa] = parseIpCidr(a);
+    const [nb, pb] = parseIpCidr(b);
     if (na.kind() !== nb.kind()) return false;
     return pa <= pb ? nb.match(na, pa) : na.match(nb, pb);
   } catch {
@@ -55,7 +60,7 @@ export function cidrsOverlap(a: string, b: string): boolean {
 
 /** The first usable host address of a CIDR (Neutron's default gateway_ip). */
 export function firstHost(cidr: string): string {
-  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const [net, prefix] = parseIpCidr(cidr);
   const bytes = net.toByteArray();
   const hostBits = (net.kind() === 'ipv4' ? 32 : 128) - prefix;
   if (hostBits < 1) return net.toString();
@@ -68,7 +73,7 @@ export const zCidr = z.string().refine((s) => parseCidr(s) !== undefined, {
   message: 'must be a CIDR with its host bits zero, e.g. 192.168.1.0/24',
 });
 
-const toBig = (addr: string): bigint => ipaddr.parse(addr).toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+const toBig = (addr: string): bigint => parseIp(addr).toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
 const fromBig = (n: bigint, version: IpVersion): string => {
   const bytes = new Array<number>(version === 4 ? 4 : 16);
   for (let i = bytes.length - 1; i >= 0; i--, n >>= 8n) bytes[i] = Number(n & 0xffn);
@@ -76,14 +81,14 @@ const fromBig = (n: bigint, version: IpVersion): string => {
 };
 
 /** The canonical text of an address ("2001:DB8:0::1" → "2001:db8::1"), so stored addresses compare as strings. */
-export const canonicalIp = (addr: string): string => ipaddr.parse(addr).toString();
+export const canonicalIp = (addr: string): string => parseIp(addr).toString();
 
 /**
  * The usable host addresses of a CIDR, as Neutron allocates them: without the network address and, in IPv4,
  * the broadcast address. Point-to-point prefixes (/31, /32, /127, /128) keep every address.
  */
 export function hostRange(cidr: string): { first: string; last: string } {
-  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const [net, prefix] = parseIpCidr(cidr);
   const version: IpVersion = net.kind() === 'ipv4' ? 4 : 6;
   const bits = version === 4 ? 32 : 128;
   const base = toBig(net.toString()) & ~((1n << BigInt(bits - prefix)) - 1n);
@@ -102,7 +107,7 @@ export function isHostAddress(cidr: string, addr: string): boolean {
 
 /** addr moved by delta (same family), or undefined when that leaves the address space. */
 export function addressOffset(addr: string, delta: number): string | undefined {
-  const version: IpVersion = ipaddr.parse(addr).kind() === 'ipv4' ? 4 : 6;
+  const version: IpVersion = parseIp(addr).kind() === 'ipv4' ? 4 : 6;
   const n = toBig(addr) + BigInt(delta);
   if (n < 0n || n >= 1n << BigInt(version === 4 ? 32 : 128)) return undefined;
   return fromBig(n, version);
@@ -122,7 +127,7 @@ export function firstFreeHost(cidr: string, used: ReadonlySet<string>): string |
 
 /** The network an address with a prefix length lies in, as a CIDR ("169.254.0.5", 30 → "169.254.0.4/30"). */
 export function networkCidr(address: string, prefixLen: number): string {
-  const version: IpVersion = ipaddr.parse(address).kind() === 'ipv4' ? 4 : 6;
+  const version: IpVersion = parseIp(address).kind() === 'ipv4' ? 4 : 6;
   const bits = version === 4 ? 32 : 128;
   const base = toBig(address) & ~((1n << BigInt(bits - prefixLen)) - 1n);
   return `${fromBig(base, version)}/${prefixLen}`;
@@ -130,7 +135,7 @@ export function networkCidr(address: string, prefixLen: number): string {
 
 /** The first and last address of a CIDR as integers (host bits may be set), for range arithmetic. */
 export function cidrSpan(cidr: string): { version: IpVersion; first: bigint; last: bigint } {
-  const [net, prefix] = ipaddr.parseCIDR(cidr);
+  const [net, prefix] = parseIpCidr(cidr);
   const version: IpVersion = net.kind() === 'ipv4' ? 4 : 6;
   const size = 1n << BigInt((version === 4 ? 32 : 128) - prefix);
   const first = toBig(net.toString()) & ~(size - 1n);

@@ -1,12 +1,12 @@
 // A separate process for the shared-database test: writes N rows through Database.write, one transaction each,
 // each a read-modify-write of a shared counter row (the worst case for lost updates).
 import { eq, sql } from 'drizzle-orm';
-import { openDatabase } from '../../functions/db/client';
+import { openNodeDatabase } from '../../functions/node/database';
 import { leases, networks } from '../../functions/db/schema';
 
 const [url, who, countArg] = process.argv.slice(2);
 const count = Number(countArg);
-const database = await openDatabase({ url });
+const database = await openNodeDatabase({ url });
 for (let i = 0; i < count; i++) {
   await database.write(async (tx) => {
     const now = Date.now();

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { cryptoIds, type Ids } from '../../shared/ids';
 import { silentLogger } from '../../shared/logger';
 import { createApp } from '../../functions/app';
-import { openDatabase } from '../../functions/db/client';
+import { openNodeDatabase } from '../../functions/node/database';
 import { applyMigrations } from '../../functions/node/migrate';
 import { SecretBox, sha256Hex } from '../../functions/crypto';
 import { apiTokens } from '../../functions/db/schema';
@@ -28,7 +28,7 @@ export interface TestApp {
 
 export async function createTestApp(opts: { clock?: Clock; ids?: Ids; publisher?: Publisher; config?: Partial<Config> } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-test-'));
-  const database = await openDatabase({ url: `file:${join(dir, 'berth.db')}` });
+  const database = await openNodeDatabase({ url: `file:${join(dir, 'berth.db')}` });
   await applyMigrations(database);
   const config: Config = {
     port: 0, host: '127.0.0.1', dbUrl: `file:${join(dir, 'berth.db')}`, mqttPort: 0,

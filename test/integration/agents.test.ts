@@ -2,7 +2,7 @@
 // the embedded one and Mosquitto (configured from `berth mqtt-acl`). One cluster per broker; the tests run in
 // order and build on each other (register → VPN → attacks → restarts → failover → delete).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../functions/db/client';
+import { openNodeDatabase } from '../../functions/node/database';
 import { createApp } from '../../functions/app';
 import { SecretBox } from '../../functions/crypto';
 import { nullPublisher } from '../../functions/deps';
@@ -194,7 +194,7 @@ function suite(mode: BrokerMode) {
 
     // (2) Certainly between commit and publish: the write commits in a process that has no broker at all.
     await c.killServe('SIGKILL');
-    const database = await openDatabase({ url: c.dbUrl });
+    const database = await openNodeDatabase({ url: c.dbUrl });
     try {
       const app = createApp({
         database, clock: systemClock, ids: cryptoIds, logger: silentLogger, publisher: nullPublisher, secrets: new SecretBox(c.secretKey),

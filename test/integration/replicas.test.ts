@@ -5,7 +5,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../functions/db/client';
+import type { Database } from '../../functions/db/client';
+import { openNodeDatabase } from '../../functions/node/database';
 import { readLease } from '../../functions/controller/lease';
 import { exited, spawnBerth, stopProcess } from '../../functions/node/processes';
 import { httpApi } from '../../functions/node/seed-vpn';
@@ -55,7 +56,7 @@ function suite() {
   beforeAll(async () => {
     await c.start();
     await startReplica('second');
-    database = await openDatabase({ url: c.dbUrl });
+    database = await openNodeDatabase({ url: c.dbUrl });
     for (const h of HOSTS) c.startAgent(h);
     for (const h of HOSTS) await waitFor(`${h} alive`, async () => ((await c.host(h))?.alive ? true : undefined), 20_000);
     // Through whichever replica the test talks to now (c.api changes on hand-over).
