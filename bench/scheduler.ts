@@ -3,7 +3,7 @@
 // event in ONE fenced transaction) — for each policy; and, as the baseline in the same run, the pure schedulePass
 // over the same snapshot without the database. The ratio says what the database costs.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../functions/db/client';
 import { applyMigrations } from '../functions/node/migrate';
@@ -68,10 +68,13 @@ export async function benchScheduler(opts: { quick?: boolean } = {}) {
   const hostCount = 1000;
   const containerCount = opts.quick ? 2000 : 10_000;
   const runs: Run[] = [];
+  // The 1-minute load average before and after: figures from a busy machine are not the code's.
+  const load = [loadavg()[0]];
   for (const policy of ['least', 'weighted'] as Policy[]) runs.push(await one(policy, hostCount, containerCount));
-  printTable(`placements: ${hostCount} hosts, ${containerCount} containers, one leader tick on the embedded database (target ≥ 5,000/s)`,
+  load.push(loadavg()[0]);
+  printTable(`placements: ${hostCount} hosts, ${containerCount} containers, one leader tick on the embedded database (target ≥ 5,000/s; load ${load.map((l) => l.toFixed(2)).join(' → ')})`,
     ['policy', 'placed', 'tick ms (DB)', 'placements/s (DB)', 'pure ms', 'placements/s (pure)', 'DB / pure'],
     runs.map((r) => [r.policy, r.placed, r.dbMs.toFixed(0), r.dbPerSec.toFixed(0), r.pureMs.toFixed(0), r.purePerSec.toFixed(0), r.ratio.toFixed(3)]));
-  writeJson('scheduler', { hosts: hostCount, containers: containerCount, quick: !!opts.quick, targetPerSec: 5000, runs });
+  writeJson('scheduler', { hosts: hostCount, containers: containerCount, quick: !!opts.quick, targetPerSec: 5000, loadAverage: load, runs });
   return runs;
 }

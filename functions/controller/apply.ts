@@ -9,6 +9,9 @@ import type { Db } from '../db/client';
 import { containers, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
 import { refreshNeutronStatus } from '../status/apply';
 import type { ContainerRow } from './snapshot';
+
+/** What a placement write reads from a container's row (a full row or a snapshot row will do). */
+export type PlacementRow = Pick<ContainerRow, 'id' | 'hostId' | 'placementGeneration' | 'scheduledAt' | 'portId' | 'configurationId'>;
 import type { Action, EventType } from './types';
 
 export interface PlacementChange {
@@ -22,7 +25,7 @@ export interface PlacementChange {
 
 export interface PlacementItem {
   /** The container's row as read in this transaction. */
-  row: ContainerRow;
+  row: PlacementRow;
   change: PlacementChange;
 }
 
@@ -33,7 +36,7 @@ const json = (v: unknown) => JSON.stringify(v);
  * Moves one container (its row as read in this transaction) to `change.to`, only if nobody changed its
  * placement since (placement_generation still the row's). Returns false, writing nothing, when someone did.
  */
-export async function setPlacement(tx: Db, row: ContainerRow, change: PlacementChange, now: number): Promise<boolean> {
+export async function setPlacement(tx: Db, row: PlacementRow, change: PlacementChange, now: number): Promise<boolean> {
   return (await setPlacements(tx, [{ row, change }], now)).has(row.id);
 }
 
@@ -44,19 +47,20 @@ export async function setPlacement(tx: Db, row: ContainerRow, change: PlacementC
 export async function setPlacements(tx: Db, items: readonly PlacementItem[], now: number): Promise<Set<string>> {
   if (items.length === 0) return new Set();
   if (new Set(items.map((i) => i.row.id)).size !== items.length) throw new Error('setPlacements: a container appears twice in one batch');
-  const payload = items.map(({ row, change }) => ({
-    id: row.id, from: row.placementGeneration, h: change.to, s: change.schedulerState, g: change.placementGeneration,
-    at: change.to === null ? row.scheduledAt : now, r: change.retries ?? 0, n: change.nextAttemptAt ?? null,
-  }));
+  // [id, from generation, host, state, generation, scheduled at, retries, next attempt]: arrays, not objects,
+  // are less text to parse and cheaper to pick apart (->> by position) — ~20% of this statement at 10,000 rows.
+  const payload = items.map(({ row, change }) => [
+    row.id, row.placementGeneration, change.to, change.schedulerState, change.placementGeneration,
+    change.to === null ? row.scheduledAt : now, change.retries ?? 0, change.nextAttemptAt ?? null,
+  ]);
   // What was reported belongs to the old placement (status, message, namespace); the new host's agent reports afresh.
   const updated = await tx.all<{ id: string }>(sql`
     UPDATE containers SET
-      host_id = json_extract(j.value, '$.h'), scheduler_state = json_extract(j.value, '$.s'),
-      placement_generation = json_extract(j.value, '$.g'), status = NULL, status_message = '', namespace = NULL,
-      scheduled_at = json_extract(j.value, '$.at'), retries = json_extract(j.value, '$.r'),
-      next_attempt_at = json_extract(j.value, '$.n'), updated_at = ${now}
+      host_id = j.value ->> 2, scheduler_state = j.value ->> 3, placement_generation = j.value ->> 4,
+      status = NULL, status_message = '', namespace = NULL,
+      scheduled_at = j.value ->> 5, retries = j.value ->> 6, next_attempt_at = j.value ->> 7, updated_at = ${now}
     FROM json_each(${json(payload)}) AS j
-    WHERE containers.id = json_extract(j.value, '$.id') AND containers.placement_generation = json_extract(j.value, '$.from')
+    WHERE containers.id = j.value ->> 0 AND containers.placement_generation = j.value ->> 1
     RETURNING containers.id AS id`);
   const done = new Set(updated.map((u) => u.id));
   const moved = items.filter(({ row, change }) => done.has(row.id) && (row.hostId !== change.to || change.placementGeneration !== row.placementGeneration));
@@ -106,10 +110,10 @@ export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
 
 /** recordEvent for many, in order (one statement). */
 export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): Promise<void> {
-  const rows = events.filter((e) => e.containerId !== null)
-    .map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail === undefined || e.detail === null ? null : json(e.detail)]);
+  const rows = events.filter((e) => e.containerId !== null).map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail ?? null]);
   if (rows.length === 0) return;
-  // detail goes in as its JSON text (what drizzle's json column stores), a string inside the list.
+  // detail is stored as its JSON text (what drizzle's json column stores): ->> of an object gives exactly that text
+  // (JSON.stringify's, byte for byte), and SQL NULL for none — no 10,000 strings encoded twice.
   await tx.run(sql`
     INSERT INTO container_events (container_id, at, type, host_id, reason, detail)
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
@@ -142,18 +146,18 @@ interface Entry {
  * Placements and events are collected and written in batches at the end (placements first, before a container
  * comes up a second time); an event still counts only if its container's action before it was not skipped.
  */
-export async function applyActions(tx: Db, actions: readonly Action[], now: number, known?: ReadonlyMap<string, ContainerRow>): Promise<ApplyResult> {
+export async function applyActions(tx: Db, actions: readonly Action[], now: number, known?: ReadonlyMap<string, PlacementRow>): Promise<ApplyResult> {
   const skipped = new Set<string>();
-  const ids = [...new Set(actions.flatMap((a) => ('containerId' in a && a.containerId && a.type !== 'event' && a.type !== 'noop' ? [a.containerId] : [])))];
-  const rows = new Map<string, ContainerRow>();
-  const missing: string[] = [];
-  for (const id of ids) {
-    const r = known?.get(id);
-    if (r) rows.set(id, r);
-    else missing.push(id);
+  const rows = new Map<string, PlacementRow>();
+  const missing = new Set<string>();
+  for (const a of actions) {
+    if (a.type !== 'up' && a.type !== 'place' && a.type !== 'reschedule' && a.type !== 'setDown') continue;
+    const r = known?.get(a.containerId);
+    if (r) rows.set(a.containerId, r);
+    else missing.add(a.containerId);
   }
-  if (missing.length > 0) {
-    const read = await tx.select().from(containers).where(sql`${containers.id} IN (SELECT value FROM json_each(${json(missing)}))`);
+  if (missing.size > 0) {
+    const read = await tx.select().from(containers).where(sql`${containers.id} IN (SELECT value FROM json_each(${json([...missing])}))`);
     for (const r of read) rows.set(r.id, r);
   }
   const fresh = (id: string, gen: number) => {
@@ -175,8 +179,8 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
     waiting = [];
     pendingIds.clear();
   };
-  const placeLater = async (a: Action, id: string, gen: number, change: PlacementChange) => {
-    if (pendingIds.has(id)) await flush();
+  // Synchronous (the caller flushes first when the container already waits): 10,000 placements, no 10,000 awaits.
+  const placeLater = (a: Action, id: string, gen: number, change: PlacementChange) => {
     const r = fresh(id, gen);
     if (!r) return;
     pending.push({ row: r, change });
@@ -206,11 +210,13 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
       }
       case 'place':
       case 'reschedule':
-        await placeLater(a, a.containerId, a.fromGeneration,
+        if (pendingIds.has(a.containerId)) await flush();
+        placeLater(a, a.containerId, a.fromGeneration,
           { to: a.type === 'place' ? a.hostId : a.to, schedulerState: a.type === 'place' ? 'SCHEDULED' : 'RESCHEDULED', placementGeneration: a.placementGeneration });
         continue;
       case 'setDown':
-        await placeLater(a, a.containerId, a.fromGeneration,
+        if (pendingIds.has(a.containerId)) await flush();
+        placeLater(a, a.containerId, a.fromGeneration,
           { to: null, schedulerState: 'DOWN', placementGeneration: a.placementGeneration, retries: a.retries, nextAttemptAt: a.retryAt });
         continue;
       case 'event': {

@@ -1,10 +1,11 @@
 // Database rows → the plain-data snapshot the plan and the scheduler read (functions/controller/types.ts,
 // functions/scheduler/types.ts). Read with the caller's handle: inside a write transaction when decisions are
 // written from it (so no replica can over-fill a host between the read and the write), with database.db for a
-// cheap look or for explain.
-import { isNotNull } from 'drizzle-orm';
+// cheap look or for explain. One statement reads everything as JSON text (one consistent read, ~15 ms for
+// 10,000 containers where drizzle's row objects took ~500 ms); the text also tells whether two reads are equal.
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { containerGroups, containers, hostGroupMembers, hosts, portGroupMembers, ports } from '../db/schema';
+import type { containers } from '../db/schema';
 import type { SchedGroup, SchedHost } from '../scheduler/types';
 import type { StatusMessageCode } from '../../shared/protocol/messages';
 import { isSilent } from './plan';
@@ -12,19 +13,37 @@ import type { ContainerStatus, PlanContainer, PlanHost, SchedulerState, Timers }
 
 export type ContainerRow = typeof containers.$inferSelect;
 
+/** The container columns the snapshot reads: the plan's and what appliers need (port, router). A full row is one. */
+export type SnapshotRow = Pick<ContainerRow,
+  'id' | 'groupId' | 'portId' | 'configurationId' | 'hostId' | 'placementGeneration' | 'schedulerState' | 'status'
+  | 'statusMessage' | 'reportedAt' | 'scheduledAt' | 'retries' | 'nextAttemptAt' | 'updatedAt'>;
+
 export interface FleetSnapshot {
   hosts: PlanHost[];
   groups: Record<string, SchedGroup>;
   containers: PlanContainer[];
   /** The rows behind `containers`, by id (port, router: what an applier needs besides the plan's fields). */
-  rows: Map<string, ContainerRow>;
+  rows: Map<string, SnapshotRow>;
+}
+
+/** The snapshot as read: one JSON array per table. Equal text means an equal snapshot (fleetText). */
+export interface FleetText {
+  hosts: string;
+  groups: string;
+  containers: string;
+  hostGroupMembers: string;
+  /** Distinct [port group, host] pairs: the hosts its members' ports are bound to. */
+  portGroupHosts: string;
 }
 
 const STATUSES = new Set<string>(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'ERROR']);
 const SELF_FENCED: StatusMessageCode = 'SELF_FENCED';
 const STATES = new Set<string>(['DOWN', 'SCHEDULED', 'RESCHEDULED', 'UP']);
 
-export function planContainer(c: ContainerRow): PlanContainer {
+type PlanRow = Pick<SnapshotRow, 'id' | 'groupId' | 'hostId' | 'schedulerState' | 'status' | 'placementGeneration' | 'scheduledAt'
+  | 'retries' | 'nextAttemptAt' | 'updatedAt' | 'statusMessage' | 'reportedAt'>;
+
+export function planContainer(c: PlanRow): PlanContainer {
   return {
     id: c.id,
     groupId: c.groupId,
@@ -42,51 +61,79 @@ export function planContainer(c: ContainerRow): PlanContainer {
   };
 }
 
+// Column order of each JSON array below; parseFleet destructures in the same order.
+const FLEET_SQL = sql`SELECT
+  (SELECT json_group_array(json_array(id, alive, container_weight, container_limit, enforce_container_limit, cordoned,
+    bad_until, last_seen_at, boot_id)) FROM hosts) AS "hosts",
+  (SELECT json_group_array(json_array(id, policy, host_group_id, port_group_id, anti_affinity)) FROM container_groups) AS "groups",
+  (SELECT json_group_array(json_array(id, group_id, port_id, configuration_id, host_id, placement_generation, scheduler_state,
+    status, status_message, reported_at, scheduled_at, retries, next_attempt_at, updated_at)) FROM containers) AS "containers",
+  (SELECT json_group_array(json_array(group_id, host_id)) FROM host_group_members) AS "hostGroupMembers",
+  (SELECT json_group_array(json_array(group_id, host_id)) FROM (SELECT DISTINCT m.group_id, p.host_id
+    FROM port_group_members m JOIN ports p ON p.id = m.port_id WHERE p.host_id IS NOT NULL)) AS "portGroupHosts"`;
+
+/** Everything the snapshot is built from, as text, in ONE statement (one consistent read, even outside a transaction). */
+export async function readFleetText(db: Db): Promise<FleetText> {
+  const r = await db.get<FleetText>(FLEET_SQL);
+  return { hosts: r.hosts, groups: r.groups, containers: r.containers, hostGroupMembers: r.hostGroupMembers, portGroupHosts: r.portGroupHosts };
+}
+
+/** Two reads saw the same rows (every column the snapshot is built from). */
+export const sameFleetText = (a: FleetText, b: FleetText) =>
+  a.containers === b.containers && a.hosts === b.hosts && a.groups === b.groups && a.hostGroupMembers === b.hostGroupMembers && a.portGroupHosts === b.portGroupHosts;
+
+type Json = string | number | null;
+const bool = (v: Json) => v === 1;
+
 /** Every host, group and container, with counts and group occupancy covering all containers. */
-export async function readFleetSnapshot(db: Db): Promise<FleetSnapshot> {
-  const [hostRows, groupRows, containerRows, hgm, pgm, bound] = await Promise.all([
-    db.select().from(hosts),
-    db.select().from(containerGroups),
-    db.select().from(containers),
-    db.select().from(hostGroupMembers),
-    db.select().from(portGroupMembers),
-    db.select({ id: ports.id, hostId: ports.hostId }).from(ports).where(isNotNull(ports.hostId)),
-  ]);
+export function parseFleet(text: FleetText): FleetSnapshot {
   const counts = new Map<string, number>();
   const placed = new Map<string, Record<string, string | null>>();
-  for (const c of containerRows) {
-    if (c.hostId !== null) counts.set(c.hostId, (counts.get(c.hostId) ?? 0) + 1);
-    const g = placed.get(c.groupId) ?? placed.set(c.groupId, {}).get(c.groupId)!;
-    g[c.id] = c.hostId;
+  const rows = new Map<string, SnapshotRow>();
+  const planContainers: PlanContainer[] = [];
+  for (const r of JSON.parse(text.containers) as Json[][]) {
+    const [id, groupId, portId, configurationId, hostId, placementGeneration, schedulerState, status, statusMessage, reportedAt, scheduledAt, retries, nextAttemptAt, updatedAt] = r;
+    const row = {
+      id, groupId, portId, configurationId, hostId, placementGeneration, schedulerState, status, statusMessage, reportedAt, scheduledAt, retries, nextAttemptAt, updatedAt,
+    } as SnapshotRow;
+    rows.set(row.id, row);
+    planContainers.push(planContainer(row));
+    if (row.hostId !== null) counts.set(row.hostId, (counts.get(row.hostId) ?? 0) + 1);
+    const g = placed.get(row.groupId) ?? placed.set(row.groupId, {}).get(row.groupId)!;
+    g[row.id] = row.hostId;
   }
   const hostGroupHosts = new Map<string, string[]>();
-  for (const m of hgm) (hostGroupHosts.get(m.groupId) ?? hostGroupHosts.set(m.groupId, []).get(m.groupId)!).push(m.hostId);
-  const portHost = new Map(bound.map((p) => [p.id, p.hostId!]));
-  const portGroupHosts = new Map<string, Set<string>>();
-  for (const m of pgm) {
-    const set = portGroupHosts.get(m.groupId) ?? portGroupHosts.set(m.groupId, new Set()).get(m.groupId)!;
-    const h = portHost.get(m.portId);
-    if (h !== undefined) set.add(h);
+  for (const [groupId, hostId] of JSON.parse(text.hostGroupMembers) as string[][]) {
+    (hostGroupHosts.get(groupId) ?? hostGroupHosts.set(groupId, []).get(groupId)!).push(hostId);
+  }
+  const portGroupHosts = new Map<string, string[]>();
+  for (const [groupId, hostId] of JSON.parse(text.portGroupHosts) as string[][]) {
+    (portGroupHosts.get(groupId) ?? portGroupHosts.set(groupId, []).get(groupId)!).push(hostId);
   }
 
-  const planHosts: PlanHost[] = hostRows.map((h) => ({
-    id: h.id, alive: h.alive, containerWeight: h.containerWeight, containerLimit: h.containerLimit,
-    enforceContainerLimit: h.enforceContainerLimit, cordoned: h.cordoned, badUntil: h.badUntil,
-    containerCount: counts.get(h.id) ?? 0, lastSeenAt: h.lastSeenAt, bootId: h.bootId,
+  const hosts: PlanHost[] = (JSON.parse(text.hosts) as Json[][]).map(([id, alive, weight, limit, enforce, cordoned, badUntil, lastSeenAt, bootId]) => ({
+    id: id as string, alive: bool(alive), containerWeight: weight as number, containerLimit: limit as number,
+    enforceContainerLimit: bool(enforce), cordoned: bool(cordoned), badUntil: badUntil as number | null,
+    containerCount: counts.get(id as string) ?? 0, lastSeenAt: lastSeenAt as number | null, bootId: bootId as string | null,
   }));
   const groups: Record<string, SchedGroup> = {};
-  for (const g of groupRows) {
-    groups[g.id] = {
-      id: g.id,
-      policy: g.policy === 'weighted' ? 'weighted' : 'least',
+  for (const [id, policy, hostGroupId, portGroupId, antiAffinity] of JSON.parse(text.groups) as Json[][]) {
+    groups[id as string] = {
+      id: id as string,
+      policy: policy === 'weighted' ? 'weighted' : 'least',
       // A group naming a host group that has no members (or was deleted) fits nowhere, not anywhere.
-      hostGroupHostIds: g.hostGroupId === null ? null : (hostGroupHosts.get(g.hostGroupId) ?? []),
-      portGroupHostIds: g.portGroupId === null ? null : [...(portGroupHosts.get(g.portGroupId) ?? [])],
-      antiAffinity: g.antiAffinity,
-      containerHosts: placed.get(g.id) ?? {},
+      hostGroupHostIds: hostGroupId === null ? null : (hostGroupHosts.get(hostGroupId as string) ?? []),
+      portGroupHostIds: portGroupId === null ? null : (portGroupHosts.get(portGroupId as string) ?? []),
+      antiAffinity: bool(antiAffinity),
+      containerHosts: placed.get(id as string) ?? {},
     };
   }
-  return { hosts: planHosts, groups, containers: containerRows.map(planContainer), rows: new Map(containerRows.map((c) => [c.id, c])) };
+  return { hosts, groups, containers: planContainers, rows };
+}
+
+/** readFleetText, parsed. */
+export async function readFleetSnapshot(db: Db): Promise<FleetSnapshot> {
+  return parseFleet(await readFleetText(db));
 }
 
 /**

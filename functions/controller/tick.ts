@@ -10,7 +10,7 @@ import { applyActions, type ContainerEvent } from './apply';
 import { fleetFingerprint } from './fleet';
 import { acquireLease, fencedWrite, releaseLease, type Lease } from './lease';
 import { plan } from './plan';
-import { readFleetSnapshot } from './snapshot';
+import { parseFleet, readFleetText, sameFleetText, type FleetSnapshot } from './snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from './types';
 
 export interface ControllerOptions {
@@ -39,29 +39,6 @@ export interface TickResult {
 
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
 
-type Snapshot = Awaited<ReturnType<typeof readFleetSnapshot>>;
-
-/** Plain data (rows, arrays, records) equal in every value; arrays also in order. */
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bs = b as unknown[];
-    if (a.length !== bs.length) return false;
-    for (let i = 0; i < a.length; i++) if (!same(a[i], bs[i])) return false;
-    return true;
-  }
-  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  if (keys.length !== Object.keys(y).length) return false;
-  for (const k of keys) if (!Object.hasOwn(y, k) || !same(x[k], y[k])) return false;
-  return true;
-}
-
-/** Everything the plan reads is equal: the look's plan is then the plan of this snapshot too. */
-const sameFleet = (a: Snapshot, b: Snapshot) => same(a.hosts, b.hosts) && same(a.containers, b.containers) && same(a.groups, b.groups);
-
 export class Controller {
   private lease: Lease | null = null;
   private renewedAt = -Infinity;
@@ -89,14 +66,15 @@ export class Controller {
     const explain = this.opts.explain ?? true;
     const seed = String(lease.epoch);
 
-    const planFrom = async (snap: Snapshot) => {
+    const planFrom = (snap: FleetSnapshot) => {
       const fp = fleetFingerprint(snap.hosts, snap.groups, now, this.timers);
       const changedAt = fp !== this.fingerprint ? now : this.fleetChangedAt;
       const actions = plan({ hosts: snap.hosts, groups: snap.groups, containers: snap.containers, leaderSince, fleetChangedAt: changedAt, seed, explain }, now, this.timers);
       return { fp, changedAt, actions, snap };
     };
     // Cheap look first: most ticks change nothing and must not take the write lock.
-    const look = await planFrom(await readFleetSnapshot(this.deps.database.db));
+    const lookText = await readFleetText(this.deps.database.db);
+    const look = planFrom(parseFleet(lookText));
     if (!changes(look.actions)) {
       this.fingerprint = look.fp;
       this.fleetChangedAt = look.changedAt;
@@ -104,11 +82,15 @@ export class Controller {
     }
     try {
       const result = await fencedWrite(this.deps.database, CONTROLLER_LEASE, lease.epoch, async (tx) => {
-        // Planned on what the transaction sees: the look may be stale by now. The plan is a pure function of the
-        // snapshot (and of now, the grace and the fingerprint, unchanged here), so an identical snapshot reuses it.
-        const snap = await readFleetSnapshot(tx);
-        const p = sameFleet(snap, look.snap) ? look : await planFrom(snap);
-        return { ...p, applied: await applyActions(tx, p.actions, now, snap.rows) };
+        // Decided on what this transaction reads (it holds the write lock until commit, so no replica can fill a
+        // host meanwhile): the whole snapshot is read again, as text. The plan is a pure function of the snapshot
+        // (now, the grace, the fingerprint and the seed are fixed for the tick), so when the text equals the look's
+        // — every column the snapshot is built from, byte for byte — the look's snapshot, rows and plan ARE this
+        // transaction's; only the parse and the plan are saved, never the read. Why no cheaper fingerprint
+        // (count, max(updated_at)): docs/decisions.md, "Controller wiring (issue 4)".
+        const text = await readFleetText(tx);
+        const p = sameFleetText(text, lookText) ? look : planFrom(parseFleet(text));
+        return { ...p, applied: await applyActions(tx, p.actions, now, p.snap.rows) };
       });
       this.fingerprint = result.fp;
       this.fleetChangedAt = result.changedAt;
