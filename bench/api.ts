@@ -1,7 +1,8 @@
-// API benchmark: create-site-connection latency (translation included) at 1 and 50 concurrent clients, and
-// northbound writes per second, against `berth serve` on the embedded file database. The baseline measured in the
-// same run is GET /healthz (the HTTP + one SELECT floor); the ratio column says how far above it a call is.
-import { call, fmt, pct, printTable, runConcurrent, startServe, writeJson, type Server } from './lib';
+// API benchmark: create-site-connection latency (translation included) at 1 and 50 concurrent clients — closed
+// loop (capacity) and 50 paced clients at rising offered rates (latency as tenants see it) — and northbound writes
+// per second, against `berth serve` on the embedded file database. The baseline measured in the same run is
+// GET /healthz (the HTTP + one SELECT floor); the ratio column says how far above it a call is.
+import { call, fmt, pct, printTable, runConcurrent, runPaced, startServe, writeJson, type Server } from './lib';
 
 interface Site { routerId: string; vpnserviceId: string }
 
@@ -54,13 +55,28 @@ export async function benchApi(opts: { quick: boolean }) {
         ratioP50: pct(create.latencies, 50) / pct(base.latencies, 50),
       });
     }
+    // The same 50 clients as tenants' automation behaves: each sends at its own pace; the total offered rate
+    // steps up until the p99 passes the target. The closed loop above measures capacity, not this.
+    const paced: Record<string, unknown>[] = [];
+    for (const rate of opts.quick ? [25, 50] : [25, 50, 75, 100]) {
+      const base = await runPaced(50, rate, opts.quick ? 4 : 10, () => fetch(`${s.url}/healthz`).then((r) => r.text()));
+      const create = await runPaced(50, rate, opts.quick ? 4 : 10, () => createConnection(s, sites[seq % sites.length], ike, ipsec)());
+      paced.push({
+        operation: 'create ipsec-site-connection', clients: 50, offeredPerSecond: rate, n: create.latencies.length,
+        p50: pct(create.latencies, 50), p99: pct(create.latencies, 99), max: pct(create.latencies, 100),
+        baselineP50: pct(base.latencies, 50), baselineP99: pct(base.latencies, 99),
+      });
+    }
+    printTable('northbound API, 50 paced clients (open loop: latency from the scheduled send, queueing included)', ['operation', 'clients', 'offered per s', 'n', 'p50 ms', 'p99 ms', 'max ms', 'healthz p50 / p99 ms'],
+      paced.map((r: any) => [r.operation, r.clients, r.offeredPerSecond, r.n, fmt(r.p50), fmt(r.p99), fmt(r.max), `${fmt(r.baselineP50)} / ${fmt(r.baselineP99)}`]));
+
     const writes = await runConcurrent(50, Array.from({ length: perRun }, (_, i) => () => call(s, 'POST', '/v2.0/networks', { network: { name: `w-${i}` } })));
     results.push({ operation: 'create network (northbound write)', concurrency: 50, n: perRun, p50: pct(writes.latencies, 50), p99: pct(writes.latencies, 99), perSecond: perRun / (writes.wallMs / 1000) });
 
     printTable('northbound API (berth serve, embedded libSQL file database)', ['operation', 'clients', 'n', 'p50 ms', 'p99 ms', 'per s', 'healthz p50 / p99 ms', 'p50 ÷ healthz'],
       results.map((r: any) => [r.operation, r.concurrency, r.n, fmt(r.p50), fmt(r.p99), r.perSecond.toFixed(0), r.baselineP50 === undefined ? '-' : `${fmt(r.baselineP50)} / ${fmt(r.baselineP99)}`, r.ratioP50 === undefined ? '-' : r.ratioP50.toFixed(1) + '×']));
-    writeJson('api', { target: 'p99 < 20 ms at 50 clients', results });
-    return results;
+    writeJson('api', { target: 'p99 < 20 ms at 50 clients', results, paced });
+    return { results, paced };
   } finally {
     await s.stop();
   }

@@ -70,6 +70,28 @@ export async function runConcurrent(concurrency: number, jobs: (() => Promise<un
   return { latencies, wallMs: performance.now() - t0 };
 }
 
+/**
+ * Open-loop load from `clients` clients offering `perSecond` requests in total for `seconds`: each client sends
+ * on its own schedule (every clients/perSecond s, starts spread out) and waits for its answer first, so a slow
+ * server delays that client's next request but the offered rate does not adapt to the server as a closed loop
+ * does. Latency counts from the scheduled send time (queueing included, no coordinated omission).
+ */
+export async function runPaced(clients: number, perSecond: number, seconds: number, job: () => Promise<unknown>): Promise<Sample> {
+  const latencies: number[] = [];
+  const interval = (clients / perSecond) * 1000;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let due = t0 + (interval * c) / clients; due < end; due += interval) {
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await job();
+      latencies.push(performance.now() - due);
+    }
+  }));
+  return { latencies, wallMs: performance.now() - t0 };
+}
+
 export function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
