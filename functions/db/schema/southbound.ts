@@ -66,7 +66,7 @@ export const containerGroups = sqliteTable('container_groups', {
   /** The router the group serves (one group per VPN router). */
   routerId: text('router_id'),
   createdAt: integer('created_at').notNull(),
-});
+}, (t) => [index('container_groups_router').on(t.routerId)]);
 
 export const containers = sqliteTable('containers', {
   id: text('id').primaryKey(),

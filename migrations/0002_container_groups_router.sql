@@ -1,0 +1,1 @@
+CREATE INDEX `container_groups_router` ON `container_groups` (`router_id`);
