@@ -7,6 +7,7 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { containers, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
+import { markHostsDirty } from '../services/hosts/write';
 import { refreshNeutronStatus } from '../status/apply';
 import type { ContainerRow } from './snapshot';
 
@@ -76,12 +77,7 @@ export async function setPlacements(tx: Db, items: readonly PlacementItem[], now
     if (row.hostId !== null) dirty.add(row.hostId);
     if (change.to !== null && change.to !== row.hostId) dirty.add(change.to);
   }
-  if (dirty.size > 0) {
-    // The outbox: the agents of these hosts get their desired state again (WHERE true: SQLite's upsert-after-SELECT rule).
-    await tx.run(sql`
-      INSERT INTO dirty_hosts (host_id, marked_at) SELECT value, ${now} FROM json_each(${json([...dirty])}) WHERE true
-      ON CONFLICT (host_id) DO UPDATE SET marked_at = excluded.marked_at`);
-  }
+  await markHostsDirty(tx, dirty, now);
   await forgetTunnels(tx, [...new Set(moved.map(({ row }) => row.configurationId))]);
   return done;
 }

@@ -2,7 +2,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { chains, containerGroups, containers, dirtyHosts, ports, routes, rules, vpnServices } from '../db/schema';
+import { chains, containerGroups, containers, ports, routes, rules, vpnServices } from '../db/schema';
+import { markHostsDirty } from '../services/hosts/write';
 import type { SouthboundDiff, TableDiff } from './types';
 
 type IdTable = SQLiteTable & { id: SQLiteColumn };
@@ -44,7 +45,5 @@ export async function applyDiff(tx: Db, d: SouthboundDiff, now: number, dirtyHos
   await updateRows(tx, routes, d.routes);
   await updateRows(tx, vpnServices, d.services, { updatedAt: now });
 
-  for (const hostId of dirtyHostIds) {
-    await tx.insert(dirtyHosts).values({ hostId, markedAt: now }).onConflictDoUpdate({ target: dirtyHosts.hostId, set: { markedAt: now } });
-  }
+  await markHostsDirty(tx, dirtyHostIds, now);
 }

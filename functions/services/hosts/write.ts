@@ -1,5 +1,5 @@
 // Changing and removing hosts (one write transaction each). Hosts are created by their agents, not here.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { conflict } from '../../../shared/errors';
 import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
@@ -11,9 +11,16 @@ const PATCHABLE = ['containerWeight', 'containerLimit', 'enforceContainerLimit',
 
 /** Outbox entry: the relay republishes the host's desired document. Re-marking refreshes markedAt so a relay
  *  that read the older mark and deletes by (hostId, markedAt) does not swallow this change. */
-export async function markHostDirty(tx: Db, hostId: string, now: number) {
-  await tx.insert(dirtyHosts).values({ hostId, markedAt: now }).onConflictDoUpdate({ target: dirtyHosts.hostId, set: { markedAt: now } });
+export async function markHostsDirty(tx: Db, hostIds: Iterable<string>, now: number) {
+  const ids = [...new Set(hostIds)];
+  if (ids.length === 0) return;
+  // One statement for any number of hosts (WHERE true: SQLite's upsert-after-SELECT rule).
+  await tx.run(sql`
+    INSERT INTO ${dirtyHosts} (host_id, marked_at) SELECT value, ${now} FROM json_each(${JSON.stringify(ids)}) WHERE true
+    ON CONFLICT (host_id) DO UPDATE SET marked_at = excluded.marked_at`);
 }
+
+export const markHostDirty = (tx: Db, hostId: string, now: number) => markHostsDirty(tx, [hostId], now);
 
 export async function updateHost(deps: Deps, id: string, body: PatchHostBody) {
   return deps.database.write(async (tx) => {
