@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../functions/db/client';
+import { openNodeDatabase } from '../functions/node/database';
 import { applyMigrations } from '../functions/node/migrate';
 import { containerGroups, containers, hosts } from '../functions/db/schema';
 import { nullPublisher } from '../functions/deps';
@@ -23,7 +23,7 @@ interface Run { policy: Policy; placed: number; dbMs: number; dbPerSec: number; 
 
 async function one(policy: Policy, hostCount: number, containerCount: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-sched-'));
-  const database = await openDatabase({ url: `file:${join(dir, 'berth.db')}` });
+  const database = await openNodeDatabase({ url: `file:${join(dir, 'berth.db')}` });
   try {
     await applyMigrations(database);
     const now = Date.now();

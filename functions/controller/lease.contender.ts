@@ -1,7 +1,7 @@
 // A separate process contending for the controller lease (run by lease.test.ts): acquires/renews in a loop and,
 // while it believes it leads, makes fenced writes; every 20th time it stalls past the TTL first, like a leader
 // hit by SIGSTOP, and then tries its write with the old epoch. Prints {written, stale} as JSON.
-import { openDatabase } from '../db/client';
+import { openNodeDatabase } from '../node/database';
 import { containerEvents } from '../db/schema';
 import { isAppError } from '../../shared/errors';
 import { acquireLease, fencedWrite } from './lease';
@@ -9,7 +9,7 @@ import { acquireLease, fencedWrite } from './lease';
 const [url, me, runMs, ttlArg] = process.argv.slice(2);
 const ttl = Number(ttlArg);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const database = await openDatabase({ url });
+const database = await openNodeDatabase({ url });
 const end = Date.now() + Number(runMs);
 let led = 0, written = 0, stale = 0;
 while (Date.now() < end) {
