@@ -57,6 +57,10 @@ describe('the cached writer', () => {
       const q = sql`select h.id, h.alive, h.id as id2, 7 as n from ${hosts} h where h.id = ${'h2'}`;
       expect(await drizzle(cached).all(q)).toEqual(await drizzle(stock).all(q));
       expect(await drizzle(cached).all(q)).toEqual([{ id: 'h2', alive: 1, id2: 'h2', n: 7 }]);
+      const dup = sql`select 1 as a, 2 as a, 'x' as b`; // duplicate names: the first wins, every index stays
+      expect(await drizzle(cached).all(dup)).toEqual(await drizzle(stock).all(dup));
+      const [row] = (await cached.execute('select 1 as a, 2 as a')).rows;
+      expect([row.a, row[0], row[1], row.length, Object.keys(row)]).toEqual([1, 1, 2, 2, ['a']]);
     }
     const back = await drizzle(cached).update(hosts).set({ containerWeight: 9 }).where(eq(hosts.id, 'h1')).returning({ id: hosts.id, w: hosts.containerWeight });
     expect(back).toEqual([{ id: 'h1', w: 9 }]);

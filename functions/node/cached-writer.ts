@@ -14,6 +14,7 @@ interface Prepared {
   /** null: the statement returns no rows (INSERT/UPDATE/DELETE without RETURNING, PRAGMA setters). */
   columns: string[] | null;
   columnTypes: string[];
+  makeRow: (values: unknown[]) => Row;
 }
 
 /** Statements kept per connection; SQL texts beyond this are prepared per call (drizzle's SQL is a small set). */
@@ -56,19 +57,28 @@ function fromSql(v: unknown): unknown {
   return v;
 }
 
+const VALUES = Symbol('values');
+
 /**
- * A row as @libsql/client builds it — enumerable named columns (the first of duplicate names wins), indexed
- * values and a length, not enumerable — so drizzle reads it either way.
+ * Rows as @libsql/client builds them — enumerable named columns (the first of duplicate names wins), indexed
+ * values and a length, not enumerable — so drizzle reads them either way (Object.keys for raw SQL, slice for
+ * typed selects). The indexed side lives on a prototype made once per statement: building a row is a few
+ * plain assignments instead of a defineProperty per value.
  */
-function toRow(values: unknown[], columns: string[]): Row {
-  const row: Row = {};
-  Object.defineProperty(row, 'length', { value: values.length });
-  for (let i = 0; i < values.length; i++) {
-    const v = fromSql(values[i]);
-    Object.defineProperty(row, i, { value: v });
-    if (!Object.hasOwn(row, columns[i])) row[columns[i]] = v;
+function rowMaker(columns: string[]): (values: unknown[]) => Row {
+  const proto: object = {};
+  for (let i = 0; i < columns.length; i++) {
+    Object.defineProperty(proto, i, { get(this: { [VALUES]: unknown[] }) { return this[VALUES][i]; } });
   }
-  return row;
+  Object.defineProperty(proto, 'length', { value: columns.length });
+  const named = columns.map((c, i) => [c, i] as const).filter(([c], i) => columns.indexOf(c) === i);
+  return (raw) => {
+    const values = raw.map(fromSql);
+    const row = Object.create(proto) as Row & { [VALUES]: unknown[] };
+    Object.defineProperty(row, VALUES, { value: values });
+    for (const [c, i] of named) row[c] = values[i];
+    return row;
+  };
 }
 
 function resultSet(columns: string[], columnTypes: string[], rows: Row[], rowsAffected: number, lastInsertRowid: bigint | undefined): ResultSet {
@@ -104,7 +114,7 @@ class Connection {
       columns = cols.map((c) => c.name);
       columnTypes = cols.map((c) => c.type ?? '');
     }
-    const p = { stmt, columns, columnTypes };
+    const p = { stmt, columns, columnTypes, makeRow: rowMaker(columns ?? []) };
     if (this.cache.size < CACHE_LIMIT) this.cache.set(sql, p);
     return p;
   }
@@ -118,9 +128,8 @@ class Connection {
         ? rawArgs.map(toSql)
         : Object.fromEntries(Object.entries(rawArgs as Record<string, InValue>).map(([k, v]) => [/^[@$:]/.test(k) ? k.slice(1) : k, toSql(v)]));
       if (p.columns) {
-        const columns = p.columns;
-        const rows = (p.stmt.all(args) as unknown[][]).map((values) => toRow(values, columns));
-        return resultSet(columns, p.columnTypes, rows, 0, undefined);
+        const rows = (p.stmt.all(args) as unknown[][]).map(p.makeRow);
+        return resultSet(p.columns, p.columnTypes, rows, 0, undefined);
       }
       const info = p.stmt.run(args);
       return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
