@@ -1,6 +1,6 @@
 // The libSQL database handle: settings that let several processes share one file database without losing a
 // write (busy timeout, WAL, reconnect on SQLITE_BUSY), and `write()`, the one way to run a write transaction.
-import { createClient, type Client, type Transaction } from '@libsql/client';
+import { createClient, type Client, type InStatement, type Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema';
 import { AppError } from '../../shared/errors';
@@ -45,6 +45,13 @@ export class Database {
   private pending: WriteJob[] = [];
   private pumping = false;
   private writerReady = false;
+  /** The open write transaction; txDb runs its statements there. */
+  private current: Transaction | null = null;
+  /**
+   * One drizzle instance for every write transaction (statements go to the open one), so queries prepared on it
+   * (functions/db/prepared.ts) are built once and reused by every later transaction.
+   */
+  private readonly txDb: Db;
 
   /**
    * @param client shared client for reads (a pool of connections)
@@ -56,6 +63,14 @@ export class Database {
     private readonly opts: { busyRetries?: number; maxBatch?: number; fileDb?: boolean } = {},
   ) {
     this.db = drizzle(client, { schema });
+    const open = () => {
+      if (!this.current) throw new Error('no write transaction is open: a statement ran outside Database.write');
+      return this.current;
+    };
+    // A libSQL Transaction speaks the execute/batch subset drizzle's session uses. No relational schema: the
+    // write path does not use db.query, and building it is costly.
+    const viaOpenTransaction = { execute: (stmt: InStatement) => open().execute(stmt), batch: (stmts: InStatement[]) => open().batch(stmts) };
+    this.txDb = drizzle(viaOpenTransaction as unknown as Client) as unknown as Db;
   }
 
   /**
@@ -99,10 +114,9 @@ export class Database {
       try {
         await this.prepareWriter();
         tx = await this.writer.transaction('write');
-        // A libSQL Transaction speaks the execute/batch subset drizzle's session uses.
-        const db = drizzle(tx as unknown as Client) as unknown as Db; // no relational schema: building it per transaction is costly
+        this.current = tx;
         const outcomes: Outcome[] = [];
-        for (const job of batch) outcomes.push(await runJob(tx, db, job, batch.length > 1));
+        for (const job of batch) outcomes.push(await runJob(tx, this.txDb, job, batch.length > 1));
         await tx.commit();
         batch.forEach((job, i) => {
           const o = outcomes[i];
@@ -127,6 +141,7 @@ export class Database {
         batch.forEach((job) => job.reject(err));
         return;
       } finally {
+        this.current = null;
         tx?.close();
       }
     }
