@@ -1,8 +1,8 @@
 // Queries prepared once per drizzle instance: drizzle spends ~100 µs building the SQL of each query (measured),
 // about as long as SQLite takes to run a point lookup, and the write path runs ~20 per request. A query made
 // here is built on first use and reused; its values are bound through sql.placeholder(name).
-import { sql } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { eq, getTableName, sql, type InferSelectModel } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 
 const byDb = new WeakMap<Db, Map<symbol, unknown>>();
@@ -21,3 +21,15 @@ export function prepared<T>(db: Db, key: symbol, build: (db: Db) => T): T {
 
 /** `column IN (the JSON array bound to placeholder name)`: a list of any length in a prepared query. */
 export const jsonIn = (column: SQLiteColumn, name: string) => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder(name)}))`;
+
+type IdTable = SQLiteTable & { id: SQLiteColumn };
+const tableKeys = new WeakMap<IdTable, symbol>();
+
+/** The row of table with this primary key (undefined when there is none), through a prepared query. */
+export async function findById<T extends IdTable>(db: Db, table: T, id: string): Promise<InferSelectModel<T> | undefined> {
+  let key = tableKeys.get(table);
+  if (!key) tableKeys.set(table, (key = Symbol(getTableName(table))));
+  const q = prepared(db, key, (d) => d.select().from(table as SQLiteTable).where(eq(table.id, sql.placeholder('id'))).limit(1).prepare());
+  const [row] = (await q.all({ id })) as InferSelectModel<T>[];
+  return row;
+}

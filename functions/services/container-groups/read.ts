@@ -1,12 +1,13 @@
 // Reading container groups (they are created by the translator, one per VPN router).
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { notFound } from '../../../shared/errors';
 import type { Db } from '../../db/client';
 import { containerGroups } from '../../db/schema';
 import { containerGroupView, type ContainerGroupRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getContainerGroupRow(db: Db, id: string): Promise<ContainerGroupRow> {
-  const [row] = await db.select().from(containerGroups).where(eq(containerGroups.id, id)).limit(1);
+  const row = await findById(db, containerGroups, id);
   if (!row) throw notFound(`container group ${id} not found`);
   return row;
 }

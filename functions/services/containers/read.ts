@@ -5,9 +5,10 @@ import type { Db } from '../../db/client';
 import { containerEvents, containers } from '../../db/schema';
 import type { ListContainersQuery } from './schemas';
 import { containerEventView, containerView, type ContainerRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getContainerRow(db: Db, id: string): Promise<ContainerRow> {
-  const [row] = await db.select().from(containers).where(eq(containers.id, id)).limit(1);
+  const row = await findById(db, containers, id);
   if (!row) throw notFound(`container ${id} not found`);
   return row;
 }

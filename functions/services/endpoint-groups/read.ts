@@ -5,9 +5,10 @@ import { endpointGroups } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { endpointGroupView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getEndpointGroupRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(endpointGroups).where(eq(endpointGroups.id, id)).limit(1);
+  const row = await findById(db, endpointGroups, id);
   return visibleOr404(auth, row, 'Endpoint group', id, 'VPNEndpointGroupNotFound');
 }
 

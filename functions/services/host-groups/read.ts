@@ -4,9 +4,10 @@ import { notFound } from '../../../shared/errors';
 import type { Db } from '../../db/client';
 import { hostGroupMembers, hostGroups, hosts } from '../../db/schema';
 import { hostGroupView, type HostGroupRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getHostGroupRow(db: Db, id: string): Promise<HostGroupRow> {
-  const [row] = await db.select().from(hostGroups).where(eq(hostGroups.id, id)).limit(1);
+  const row = await findById(db, hostGroups, id);
   if (!row) throw notFound(`host group ${id} not found`);
   return row;
 }

@@ -4,9 +4,10 @@ import { notFound } from '../../../shared/errors';
 import type { Db } from '../../db/client';
 import { containers, hosts } from '../../db/schema';
 import { hostView, type HostRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getHostRow(db: Db, id: string): Promise<HostRow> {
-  const [row] = await db.select().from(hosts).where(eq(hosts.id, id)).limit(1);
+  const row = await findById(db, hosts, id);
   if (!row) throw notFound(`host ${id} not found`);
   return row;
 }

@@ -5,9 +5,10 @@ import { ikePolicies } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { ikePolicyView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getIkePolicyRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(ikePolicies).where(eq(ikePolicies.id, id)).limit(1);
+  const row = await findById(db, ikePolicies, id);
   return visibleOr404(auth, row, 'IKEPolicy', id, 'IKEPolicyNotFound');
 }
 

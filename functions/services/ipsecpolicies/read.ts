@@ -5,9 +5,10 @@ import { ipsecPolicies } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { ipsecPolicyView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getIpsecPolicyRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(ipsecPolicies).where(eq(ipsecPolicies.id, id)).limit(1);
+  const row = await findById(db, ipsecPolicies, id);
   return visibleOr404(auth, row, 'IPsecPolicy', id, 'IPsecPolicyNotFound');
 }
 

@@ -5,9 +5,10 @@ import { networks, subnets } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { networkView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getNetworkRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(networks).where(eq(networks.id, id)).limit(1);
+  const row = await findById(db, networks, id);
   // A tenant may also see (and attach to) external networks of others, as in Neutron.
   if (row && row.routerExternal) return row;
   return visibleOr404(auth, row, 'Network', id, 'NetworkNotFound');

@@ -4,9 +4,10 @@ import { notFound } from '../../../shared/errors';
 import type { Db } from '../../db/client';
 import { portGroupMembers, portGroups, ports } from '../../db/schema';
 import { portGroupView, type PortGroupRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getPortGroupRow(db: Db, id: string): Promise<PortGroupRow> {
-  const [row] = await db.select().from(portGroups).where(eq(portGroups.id, id)).limit(1);
+  const row = await findById(db, portGroups, id);
   if (!row) throw notFound(`port group ${id} not found`);
   return row;
 }

@@ -1,13 +1,14 @@
 // Reading routers, tenant-scoped (another tenant's router is "not found").
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { routers } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { routerView, type RouterRow } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getRouterRow(db: Db, auth: Auth, id: string): Promise<RouterRow> {
-  const [row] = await db.select().from(routers).where(eq(routers.id, id)).limit(1);
+  const row = await findById(db, routers, id);
   return visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
 }
 

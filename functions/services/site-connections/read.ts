@@ -5,9 +5,10 @@ import { ipsecSiteConnections } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { siteConnectionView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getSiteConnectionRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, id)).limit(1);
+  const row = await findById(db, ipsecSiteConnections, id);
   return visibleOr404(auth, row, 'ipsec_site_connection', id, 'IPsecSiteConnectionNotFound');
 }
 

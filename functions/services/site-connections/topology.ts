@@ -1,7 +1,8 @@
 // Reads, inside the write transaction, everything a site connection refers to: its VPN service, router, legacy
 // subnet, endpoint groups and their subnets — the snapshot validate.ts judges.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { findById, jsonIn, prepared } from '../../db/prepared';
 import { endpointGroups, routerInterfaces, routers, subnets } from '../../db/schema';
 import type { Auth } from '../../http/env';
 import { getEndpointGroupRow } from '../endpoint-groups/read';
@@ -17,15 +18,19 @@ type GroupRow = typeof endpointGroups.$inferSelect;
 async function readGroup(tx: Db, auth: Auth, id: string | null, current: string | null): Promise<GroupRow | null> {
   if (!id) return null;
   if (id !== current) return getEndpointGroupRow(tx, auth, id);
-  const [row] = await tx.select().from(endpointGroups).where(eq(endpointGroups.id, id)).limit(1);
-  return row ?? null;
+  return (await findById(tx, endpointGroups, id)) ?? null;
 }
+
+const Q_SUBNETS = Symbol('subnet versions');
+const Q_ATTACHED = Symbol('attached subnets');
 
 async function localSubnets(tx: Db, routerId: string, ids: string[]): Promise<Map<string, LocalSubnet>> {
   if (ids.length === 0) return new Map();
-  const rows = await tx.select({ id: subnets.id, ipVersion: subnets.ipVersion }).from(subnets).where(inArray(subnets.id, ids));
-  const attached = await tx.select({ subnetId: routerInterfaces.subnetId }).from(routerInterfaces)
-    .where(and(eq(routerInterfaces.routerId, routerId), inArray(routerInterfaces.subnetId, ids)));
+  const json = JSON.stringify(ids);
+  const rows = await prepared(tx, Q_SUBNETS, (db) => db.select({ id: subnets.id, ipVersion: subnets.ipVersion }).from(subnets)
+    .where(jsonIn(subnets.id, 'ids')).prepare()).all({ ids: json });
+  const attached = await prepared(tx, Q_ATTACHED, (db) => db.select({ subnetId: routerInterfaces.subnetId }).from(routerInterfaces)
+    .where(and(eq(routerInterfaces.routerId, sql.placeholder('routerId')), jsonIn(routerInterfaces.subnetId, 'ids'))).prepare()).all({ routerId, ids: json });
   const on = new Set(attached.map((a) => a.subnetId));
   return new Map(rows.map((s) => [s.id, { id: s.id, ipVersion: s.ipVersion, attached: on.has(s.id) }]));
 }
@@ -34,7 +39,7 @@ export async function readTopology(
   tx: Db, auth: Auth, service: VpnServiceRow,
   groups: { local: string | null; peer: string | null }, current: { local: string | null; peer: string | null } = { local: null, peer: null },
 ): Promise<ConnectionTopology> {
-  const [router] = await tx.select().from(routers).where(eq(routers.id, service.routerId)).limit(1);
+  const router = await findById(tx, routers, service.routerId);
   const localGroup = await readGroup(tx, auth, groups.local, current.local);
   const peerGroup = await readGroup(tx, auth, groups.peer, current.peer);
   const legacy = service.subnetId ? (await localSubnets(tx, service.routerId, [service.subnetId])).get(service.subnetId) : undefined;

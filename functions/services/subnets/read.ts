@@ -6,12 +6,13 @@ import { canSee, visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { notFound } from '../../../shared/errors';
 import { subnetView, type SubnetRow } from './view';
+import { findById } from '../../db/prepared';
 
 const subnetNotFound = (id: string) => notFound(`Subnet ${id} could not be found.`, 'SubnetNotFound');
 
 /** The subnet if the caller may see it (own, or on an external network — as its network is visible); else 404. */
 export async function getSubnetRow(db: Db, auth: Auth, id: string): Promise<SubnetRow> {
-  const [row] = await db.select().from(subnets).where(eq(subnets.id, id)).limit(1);
+  const row = await findById(db, subnets, id);
   if (row && !canSee(auth, row.tenantId)) {
     const [net] = await db.select({ external: networks.routerExternal }).from(networks).where(eq(networks.id, row.networkId)).limit(1);
     if (net?.external) return row;

@@ -5,9 +5,10 @@ import { vpnServices } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { vpnServiceView } from './view';
+import { findById } from '../../db/prepared';
 
 export async function getVpnServiceRow(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(vpnServices).where(eq(vpnServices.id, id)).limit(1);
+  const row = await findById(db, vpnServices, id);
   return visibleOr404(auth, row, 'VPNService', id, 'VPNServiceNotFound');
 }
 

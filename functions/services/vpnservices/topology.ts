@@ -6,16 +6,17 @@ import type { Db } from '../../db/client';
 import { routerInterfaces, routers, subnets } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
+import { findById } from '../../db/prepared';
 
 export type RouterRow = typeof routers.$inferSelect;
 
 export async function getVisibleRouter(db: Db, auth: Auth, id: string): Promise<RouterRow> {
-  const [row] = await db.select().from(routers).where(eq(routers.id, id)).limit(1);
+  const row = await findById(db, routers, id);
   return visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
 }
 
 export async function getVisibleSubnet(db: Db, auth: Auth, id: string) {
-  const [row] = await db.select().from(subnets).where(eq(subnets.id, id)).limit(1);
+  const row = await findById(db, subnets, id);
   return visibleOr404(auth, row, 'Subnet', id, 'SubnetNotFound');
 }
 
