@@ -131,9 +131,12 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
   const pid = server.proc.pid!;
   let exited: string | null = null;
   let stopping = false;
-  server.proc.once('exit', (code, signal) => {
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
     if (!stopping) exited = `berth serve exited during the run (${signal ?? `code ${code}`})`;
-  });
+  };
+  // It may already be gone (e.g. its HTTP port was taken between freePort and listen): 'exit' will not come again.
+  if (server.proc.exitCode !== null || server.proc.signalCode !== null) onExit(server.proc.exitCode, server.proc.signalCode);
+  else server.proc.once('exit', onExit);
   const client: Client = createClient({ url: `file:${dbFile}` });
   await client.execute('PRAGMA query_only = ON');
   const db = drizzle(client);
@@ -241,7 +244,11 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     };
   } finally {
     stopping = true;
-    if (!exited) await server.stop();
+    // A berth that does not exit on SIGTERM (wedged under overload) must not hang the benchmark: SIGKILL it.
+    if (!exited) {
+      const stopped = await Promise.race([server.stop().then(() => true), sleep(15_000).then(() => false)]);
+      if (!stopped) { server.proc.kill('SIGKILL'); problems.push('berth serve did not exit within 15 s of SIGTERM'); }
+    }
     for (const a of agents) a.stop();
     client.close();
   }

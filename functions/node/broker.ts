@@ -1,6 +1,7 @@
 // The embedded MQTT broker of `berth serve` (aedes, MQTT 3.1.1) with berth's authentication and topic ACL:
 // agents log in as their host id with the agent token, the control plane as berth-control; everything else is
 // refused at CONNECT, and every publish, subscribe and Last Will is checked against mqtt-acl.ts.
+import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../../shared/logger';
@@ -28,6 +29,19 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
   const wills = new WeakMap<Client, { topic: string } | undefined>();
 
   const aedes = await Aedes.createBroker({
+    // No limit on messages in flight inside aedes (its default is 100; 0 = none). With a limit, aedes queues the
+    // rest in its emitter (mqemitter), and that queue took `berth serve` down twice over under a ~2,000-agent fleet:
+    // - a queued message starts inside the completion of the one before it, and a message nobody subscribes to
+    //   completes synchronously, so a run of such messages unwinds as one recursion (mqemitter released → _do →
+    //   fastparallel → released …). It forms when the control client falls behind (every delivery to it waits
+    //   for its socket to drain, holding the 100 slots) and its subscriptions vanish when its connection drops:
+    //   a few thousand queued heartbeats then overflow the stack ("Maximum call stack size exceeded").
+    // - the queue is a plain array emptied with shift(), which costs O(length) once it is large: at 100,000+
+    //   queued messages the broker handled ~500 a second while 4,000 arrived, and never caught up.
+    // Without a limit nothing queues: a message's deliveries start at once, and a subscriber that does not read
+    // holds only its own socket's buffer (aedes drops it after drainTimeout, 60 s), not every other client's
+    // messages. Our hooks answering synchronously is not the cause (deferring them changes nothing).
+    concurrency: 0,
     preConnect(client, packet, done) {
       wills.set(client, packet.will ?? undefined);
       done(null, true);
@@ -63,6 +77,9 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
     },
   });
 
+  // An 'error' event nobody listens to is thrown: aedes emits one when its persistence or will-clearing fails.
+  (aedes as EventEmitter).on('error', (e: Error) => logger.error({ err: e.message, stack: e.stack }, 'embedded MQTT broker error'));
+
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -75,6 +92,8 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
       : `embedded MQTT broker cannot listen on ${opts.host}:${opts.port}: ${e.message}`)));
     server.listen(opts.port, opts.host, () => resolve((server.address() as { port: number }).port));
   });
+  // Likewise for the listening socket (e.g. EMFILE on accept during a connection storm): log it, keep serving.
+  server.on('error', (e: NodeJS.ErrnoException) => logger.error({ err: e.message, code: e.code }, 'embedded MQTT broker socket error'));
   logger.info({ host: opts.host, port }, 'embedded MQTT broker listening');
 
   return {
