@@ -40,7 +40,8 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
     //   queued messages the broker handled ~500 a second while 4,000 arrived, and never caught up.
     // Without a limit nothing queues: a message's deliveries start at once, and a subscriber that does not read
     // holds only its own socket's buffer (aedes drops it after drainTimeout, 60 s), not every other client's
-    // messages. Our hooks answering synchronously is not the cause (deferring them changes nothing).
+    // messages. Our hooks answering synchronously is not the cause: deferring authorizePublish's answer to the
+    // next tick still overflowed (the queued messages are past the hooks).
     concurrency: 0,
     preConnect(client, packet, done) {
       wills.set(client, packet.will ?? undefined);
