@@ -30,7 +30,7 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
 
   const aedes = await Aedes.createBroker({
     // No limit on messages in flight inside aedes (its default is 100; 0 = none). With a limit, aedes queues the
-    // rest in its emitter (mqemitter), and that queue took `berth serve` down twice over under a ~2,000-agent fleet:
+    // rest in its emitter (mqemitter), and under a ~2,000-agent fleet that queue broke `berth serve` in two ways:
     // - a queued message starts inside the completion of the one before it, and a message nobody subscribes to
     //   completes synchronously, so a run of such messages unwinds as one recursion (mqemitter released → _do →
     //   fastparallel → released …). It forms when the control client falls behind (every delivery to it waits
