@@ -58,7 +58,7 @@ export async function benchApi(opts: { quick: boolean }) {
     // The same 50 clients as tenants' automation behaves: each sends at its own pace; the total offered rate
     // steps up until the p99 passes the target. The closed loop above measures capacity, not this.
     const paced: Record<string, unknown>[] = [];
-    for (const rate of opts.quick ? [25, 50] : [25, 50, 75, 100]) {
+    for (const rate of opts.quick ? [25, 50] : [25, 50, 100, 150, 200]) {
       const base = await runPaced(50, rate, opts.quick ? 4 : 10, () => fetch(`${s.url}/healthz`).then((r) => r.text()));
       const create = await runPaced(50, rate, opts.quick ? 4 : 10, () => createConnection(s, sites[seq % sites.length], ike, ipsec)());
       paced.push({

@@ -43,6 +43,14 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     secretKey: secretFromFileOrNew(env.BERTH_SECRET_KEY, paths.secretKey),
   });
   const logger = createNodeLogger('berth');
+  // A bug that escapes every handler still ends the process (its state may be broken; a supervisor restarts it,
+  // and nothing that matters lives only in memory) — but in the JSON log with its stack, not only on stderr.
+  const fatal = (kind: string) => (e: unknown) => {
+    logger.error({ err: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }, `${kind}: berth serve exits`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
   const database: Database = await openNodeDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
   await applyMigrations(database);
 
