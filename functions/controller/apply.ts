@@ -10,10 +10,10 @@ import { containers, hosts, ipsecSiteConnections, vpnServices } from '../db/sche
 import { markHostsDirty } from '../services/hosts/write';
 import { refreshNeutronStatus } from '../status/apply';
 import type { ContainerRow } from './snapshot';
+import type { Action, EventType } from './types';
 
 /** What a placement write reads from a container's row (a full row or a snapshot row will do). */
 export type PlacementRow = Pick<ContainerRow, 'id' | 'hostId' | 'placementGeneration' | 'scheduledAt' | 'portId' | 'configurationId'>;
-import type { Action, EventType } from './types';
 
 export interface PlacementChange {
   /** null: the container is left unplaced (DOWN). */
