@@ -2,13 +2,21 @@
 import { Hono } from 'hono';
 import { AppError } from '../shared/errors';
 import type { Deps } from './deps';
-import type { AppEnv } from './http/env';
+import type { AppContext, AppEnv } from './http/env';
 import { authenticate } from './http/auth';
 import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
 import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
 
-export function createApp(deps: Deps) {
+export interface AppOptions {
+  /**
+   * POST /v1/agent-events (HTTP ingest, functions/ingest/http.ts), where a runtime has no broker connection of its
+   * own (Workers). It authenticates itself (the control credential), so it sits before the API's token check.
+   */
+  agentEvents?: (c: AppContext) => Promise<Response>;
+}
+
+export function createApp(deps: Deps, opts: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
@@ -33,6 +41,7 @@ export function createApp(deps: Deps) {
     return c.text(await deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
+  if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);
   app.use('/v1/*', authenticate);
   app.route('/v2.0', neutronRoutes());

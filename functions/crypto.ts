@@ -11,6 +11,21 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The control plane's credential for the broker and for HTTP ingest (username berth-control on the broker;
+ * `Authorization: Bearer <it>` on POST /v1/agent-events): derived from the admin token, so there is no extra
+ * secret to manage, and it grants nothing of the API.
+ */
+export const controlPassword = (adminToken: string): Promise<string> => sha256Hex(`${adminToken}:mqtt`);
+
+/** Compares two secrets in time independent of where they differ. */
+export function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 /** Encrypts/decrypts secrets with a key derived (SHA-256) from BERTH_SECRET_KEY. */
 export class SecretBox {
   private keyPromise: Promise<CryptoKey>;

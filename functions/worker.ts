@@ -1,30 +1,94 @@
-// Cloudflare Workers entry: the same Hono app; the database is a libSQL server (sqld/Turso) named by bindings.
-// Migrations are applied by `berth serve` (or drizzle-kit migrate) against that server, not by the Worker.
+// Cloudflare Workers entry: the serverless control plane (DESIGN section 1, "a pipeline of functions").
+// fetch: the API, and POST /v1/agent-events (the broker's HTTP delivery); an API write that succeeded, or an ingest
+// batch that calls for it, hands on to the pipeline (controller step, drains, relay: functions/worker/pipeline.ts)
+// in ctx.waitUntil. scheduled: the cron sweep runs the same pipeline. The database client and the app are cached
+// per isolate, keyed by the bindings — a cache only: nothing that matters lives in the isolate.
+// Migrations are applied against the remote database before deploying (README, "Serverless").
 import { systemClock } from '../shared/clock';
 import { cryptoIds } from '../shared/ids';
 import { consoleLogger } from '../shared/logger';
-import { createApp } from './app';
+import { createApp, type App } from './app';
 import { configFrom, parseEnv } from './config';
-import { SecretBox } from './crypto';
+import { controlPassword, SecretBox } from './crypto';
 import { openDatabase } from './db/client';
-import { nullPublisher } from './deps';
-import type { ExecutionContext } from 'hono';
+import { nullPublisher, type Deps } from './deps';
+import { ingestHttp } from './ingest/http';
+import { InvocationPublisher } from './worker/publisher';
+import { ingestStartsPipeline, pipelineDefaults, runPipeline } from './worker/pipeline';
 
 type Bindings = Record<string, string | undefined>;
 
-async function appFor(env: Bindings) {
+interface WaitUntil {
+  waitUntil(p: Promise<unknown>): void;
+}
+
+interface Instance {
+  deps: Deps;
+  app: App;
+  /** A fresh publisher for one pipeline run (null: no BERTH_MQTT_URL). */
+  publisher: () => InvocationPublisher | null;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let cached: { key: string; instance: Promise<Instance> } | null = null;
+
+/** The isolate's instance for these bindings (rebuilt when they change; a failed build is not kept). */
+function instanceFor(env: Bindings): Promise<Instance> {
+  const key = JSON.stringify(Object.entries(env).filter(([k, v]) => k.startsWith('BERTH_') && typeof v === 'string').sort());
+  if (cached?.key === key) return cached.instance;
+  const instance = build(env);
+  cached = { key, instance };
+  instance.catch(() => { if (cached?.instance === instance) cached = null; });
+  return instance;
+}
+
+async function build(env: Bindings): Promise<Instance> {
   const parsed = parseEnv(env);
   if (!parsed.BERTH_ADMIN_TOKEN || !parsed.BERTH_SECRET_KEY || !parsed.BERTH_AGENT_TOKEN) {
     throw new Error('Workers need BERTH_ADMIN_TOKEN, BERTH_AGENT_TOKEN and BERTH_SECRET_KEY set as secrets');
   }
   const config = configFrom(parsed, { adminToken: parsed.BERTH_ADMIN_TOKEN, agentToken: parsed.BERTH_AGENT_TOKEN, secretKey: parsed.BERTH_SECRET_KEY });
   const database = await openDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
-  return createApp({ database, clock: systemClock, ids: cryptoIds, logger: consoleLogger, config, publisher: nullPublisher, secrets: new SecretBox(config.secretKey) });
+  // The API itself publishes only best-effort telemetry (rebalance events): dropped here; container_events keep it.
+  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger: consoleLogger, config, publisher: nullPublisher, secrets: new SecretBox(config.secretKey) };
+  deps.metrics = async () => `# HELP berth_db_round_trips_total HTTP requests this isolate sent to the database.\n# TYPE berth_db_round_trips_total counter\nberth_db_round_trips_total ${database.roundTrips.total}\n`;
+  const password = await controlPassword(config.adminToken);
+  const publisher = () => (config.mqttUrl ? new InvocationPublisher(config.mqttUrl, password) : null);
+  const o = pipelineDefaults();
+  const app = createApp(deps, {
+    agentEvents: async (c) => {
+      const { response, outcome } = await ingestHttp(c, { hearingWindowMs: o.hearingWindowMs });
+      // The invocation's own context (the app is shared by every request of the isolate).
+      if (ingestStartsPipeline(outcome)) c.executionCtx.waitUntil(pipeline({ deps, publisher }));
+      return response;
+    },
+  });
+  return { deps, app, publisher };
+}
+
+/** One pipeline pass with its own broker connection, closed before the invocation ends. */
+async function pipeline(inst: Pick<Instance, 'deps' | 'publisher'>): Promise<void> {
+  const publisher = inst.publisher();
+  try {
+    const r = await runPipeline(inst.deps, publisher);
+    inst.deps.logger.debug({ ...r, relay: r.relay && { published: r.relay.published.length, failed: r.relay.failed.length }, connectMs: publisher?.connectMs }, 'pipeline pass');
+  } finally {
+    await publisher?.close();
+  }
 }
 
 export default {
-  async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
-    const app = await appFor(env);
-    return app.fetch(request, env, ctx);
+  async fetch(request: Request, env: Bindings, ctx: WaitUntil): Promise<Response> {
+    // The ingest route schedules its own pass (only when due); every other successful write hands on at once.
+    const inst = await instanceFor(env);
+    const response = await inst.app.fetch(request, env, ctx as never);
+    const path = new URL(request.url).pathname;
+    if (MUTATING.has(request.method) && response.status < 400 && path !== '/v1/agent-events') ctx.waitUntil(pipeline(inst));
+    return response;
+  },
+
+  async scheduled(_controller: unknown, env: Bindings, ctx: WaitUntil): Promise<void> {
+    const inst = await instanceFor(env);
+    ctx.waitUntil(pipeline(inst));
   },
 };

@@ -39,9 +39,26 @@ interface WriteJob {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * Round trips to a libSQL server over HTTP (Hrana), counted at the fetch each request goes out with — every
+ * client.execute/batch, every statement of an interactive transaction (BEGIN rides on the first), its COMMIT, and
+ * stream closes that travel alone. Stays 0 for a file database (no network).
+ */
+export class RoundTrips {
+  total = 0;
+  wrap(inner: typeof fetch = globalThis.fetch.bind(globalThis)): typeof fetch {
+    return ((input: RequestInfo | URL, init?: RequestInit) => {
+      this.total++;
+      return inner(input, init);
+    }) as typeof fetch;
+  }
+}
+
 export class Database {
   /** Drizzle over the read client: use for reads outside a transaction. */
   readonly db: Db;
+  /** HTTP requests sent to the database so far (see RoundTrips). */
+  readonly roundTrips: RoundTrips;
   private pending: WriteJob[] = [];
   private pumping = false;
   private writerReady = false;
@@ -60,8 +77,9 @@ export class Database {
   constructor(
     readonly client: Client,
     private readonly writer: Client = client,
-    private readonly opts: { busyRetries?: number; maxBatch?: number; fileDb?: boolean } = {},
+    private readonly opts: { busyRetries?: number; maxBatch?: number; fileDb?: boolean; roundTrips?: RoundTrips } = {},
   ) {
+    this.roundTrips = opts.roundTrips ?? new RoundTrips();
     this.db = drizzle(client, { schema });
     const open = () => {
       if (!this.current) throw new Error('no write transaction is open: a statement ran outside Database.write');
@@ -175,12 +193,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     throw new AppError('BAD_REQUEST', 'BERTH_DB_URL=:memory: is not supported; use a file: URL (e.g. file:/tmp/berth.db)');
   }
   const timeout = opts.busyTimeoutMs ?? 5000;
-  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout });
-  const client = make();
   const fileDb = opts.url.startsWith('file:');
+  const roundTrips = new RoundTrips();
+  // Only HTTP clients take a fetch (ws: and file: ignore it).
+  const counted = /^(https?|libsql):/.test(opts.url) ? { fetch: roundTrips.wrap() } : {};
+  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout, ...counted });
+  const client = make();
   if (fileDb) await client.execute('PRAGMA journal_mode=WAL');
   // A file database gets its own writer client (one connection that keeps synchronous=NORMAL); a remote
   // libSQL server has no such per-connection settings, so one client does both.
   const writer = fileDb ? (opts.fileWriter?.(opts.url, timeout) ?? make()) : client;
-  return new Database(client, writer, { busyRetries: opts.busyRetries, fileDb });
+  return new Database(client, writer, { busyRetries: opts.busyRetries, fileDb, roundTrips });
 }

@@ -6,6 +6,7 @@ import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import { applyHostMessages, type HostMessage } from './hosts';
 import { applyStatusReports } from './status';
 import type { StatusMessage } from '../../shared/protocol/messages';
+import { recordHearing } from '../controller/hearing';
 
 export interface IngestOptions {
   /** How long the first message of a batch waits for company (default 20 ms). */
@@ -70,23 +71,11 @@ export class IngestBatcher {
   }
 
   private async write(batch: AgentMessage[]): Promise<void> {
-    const byHost = new Map<string, HostMessage[]>();
-    const latestStatus = new Map<string, StatusMessage>();
-    for (const m of batch) {
-      // Each status message is the host's complete list: only the newest one of a batch matters.
-      if (m.kind === 'status') latestStatus.set(m.hostId, m.value);
-      else (byHost.get(m.hostId) ?? byHost.set(m.hostId, []).get(m.hostId)!).push(m as HostMessage);
-    }
     try {
-      const result = await this.deps.database.write(async (tx) => {
-        const now = this.deps.clock.now();
-        const hostResult = await applyHostMessages(tx, byHost, now);
-        const status = await applyStatusReports(tx, latestStatus, now);
-        return { ...hostResult, status };
-      });
+      const result = await applyAgentBatch(this.deps, batch);
       this.counts.batches++;
       this.counts.applied += batch.length;
-      this.counts.staleReports += result.status.ignored;
+      this.counts.staleReports += result.staleReports;
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
     } catch (e) {
@@ -95,4 +84,37 @@ export class IngestBatcher {
       this.deps.logger.error({ err: String((e as Error)?.message ?? e), messages: batch.length }, 'ingest batch failed');
     }
   }
+}
+
+export interface BatchResult {
+  created: string[];
+  died: string[];
+  /** Status reports about containers not placed on the reporting host (or for an old placement). */
+  staleReports: number;
+  /** With hearing: how long the controller lease has left (null: no lease row yet). */
+  leaseLeftMs: number | null;
+}
+
+/**
+ * Applies classified agent messages in ONE write transaction (the Node subscriber's batches and the HTTP ingest's
+ * alike). With `hearing`, the same transaction stamps the controller lease row (functions/controller/hearing.ts):
+ * how a Worker knows the agents are heard. Throws when the transaction fails (nothing applied).
+ */
+export async function applyAgentBatch(
+  deps: Pick<Deps, 'database' | 'clock'>, batch: readonly AgentMessage[], opts: { hearing?: { lease: string; windowMs: number } } = {},
+): Promise<BatchResult> {
+  const byHost = new Map<string, HostMessage[]>();
+  const latestStatus = new Map<string, StatusMessage>();
+  for (const m of batch) {
+    // Each status message is the host's complete list: only the newest one of a batch matters.
+    if (m.kind === 'status') latestStatus.set(m.hostId, m.value);
+    else (byHost.get(m.hostId) ?? byHost.set(m.hostId, []).get(m.hostId)!).push(m as HostMessage);
+  }
+  return deps.database.write(async (tx) => {
+    const now = deps.clock.now();
+    const hostResult = await applyHostMessages(tx, byHost, now);
+    const status = await applyStatusReports(tx, latestStatus, now);
+    const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
+    return { created: hostResult.created, died: hostResult.died, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs };
+  });
 }

@@ -1,13 +1,13 @@
 // The control plane's MQTT client (username berth-control) and the Publisher the relay uses through deps:
 // QoS 1 publishes resolve only when the broker has acknowledged them (PUBACK).
 import mqtt, { type MqttClient } from 'mqtt';
-import { sha256Hex } from '../crypto';
+import { controlPassword } from '../crypto';
 import type { Publisher } from '../deps';
 import type { Logger } from '../../shared/logger';
 import { CONTROL_CLIENT_PREFIX, CONTROL_USER } from './mqtt-acl';
 
-/** The control plane's broker password: derived from the admin token, so there is no extra secret to manage. */
-export const controlPassword = (adminToken: string): Promise<string> => sha256Hex(`${adminToken}:mqtt`);
+/** The control plane's broker password (runtime-neutral home: functions/crypto.ts). */
+export { controlPassword };
 
 export function connectControl(url: string, password: string, logger: Logger): MqttClient {
   const client = mqtt.connect(url, {
