@@ -20,3 +20,20 @@ export function fleetFingerprint(hosts: readonly PlanHost[], groups: Readonly<Re
   }
   return parts.join(';');
 }
+
+/**
+ * A short, stable hash of a fingerprint (53 bits, cyrb53): the lease row keeps this instead of the text, which
+ * grows with the fleet. Equality is all it is used for; a collision only skips one wake-up of DOWN containers.
+ */
+export function fingerprintHash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}

@@ -23,30 +23,62 @@ function check(name: string, holder: string, ttlMs?: number): void {
   if (ttlMs !== undefined && (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > 3_600_000)) throw badRequest('lease ttl must be a whole number of ms in 1..3600000');
 }
 
+/** What the holder remembers between steps of one epoch (the leases row's extra columns; see the schema). */
+export interface LeaseMemory {
+  leaderSince: number | null;
+  fingerprint: string | null;
+  fleetChangedAt: number | null;
+  heardAt: number | null;
+  hearingSince: number | null;
+}
+
+export type HeldLease = Lease & LeaseMemory;
+
+type LeaseRow = { name: string; holder: string; epoch: number; expires_at: number; leader_since: number | null; fingerprint: string | null;
+  fleet_changed_at: number | null; heard_at: number | null; hearing_since: number | null };
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
 /**
  * Acquires or renews `name` for `holder` inside the caller's write transaction: succeeds when the lease is
  * free, expired, or already this holder's. The epoch stays on a renewal of a live lease and goes up on every
  * other success — a new holder, or this holder coming back after its lease lapsed (it may have been paused, so
  * it must start over as a new leader). Returns null when another holder's lease is live.
+ *
+ * The same statement keeps the epoch's memory: on a new epoch leader_since becomes `now` (the caller's clock, the
+ * one the plan judges time on) and the fingerprint is forgotten; on a renewal both stay. So a caller that keeps
+ * nothing in memory learns from this one statement whether it is a new leader and since when.
  */
-export async function acquireIn(tx: Db, name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+export async function acquireIn(tx: Db, name: string, holder: string, ttlMs: number, now: number | null = null): Promise<HeldLease | null> {
   check(name, holder, ttlMs);
-  const rows = await tx.all<{ name: string; holder: string; epoch: number; expires_at: number }>(sql`
-    INSERT INTO leases (name, holder, epoch, expires_at) VALUES (${name}, ${holder}, 1, ${DB_NOW_MS} + ${ttlMs})
+  const same = sql`leases.holder = excluded.holder AND leases.expires_at >= ${DB_NOW_MS}`;
+  const rows = await tx.all<LeaseRow>(sql`
+    INSERT INTO leases (name, holder, epoch, expires_at, leader_since) VALUES (${name}, ${holder}, 1, ${DB_NOW_MS} + ${ttlMs}, ${now})
     ON CONFLICT (name) DO UPDATE SET
-      epoch = CASE WHEN leases.holder = excluded.holder AND leases.expires_at >= ${DB_NOW_MS} THEN leases.epoch ELSE leases.epoch + 1 END,
+      epoch = CASE WHEN ${same} THEN leases.epoch ELSE leases.epoch + 1 END,
+      leader_since = CASE WHEN ${same} AND leases.leader_since IS NOT NULL THEN leases.leader_since ELSE excluded.leader_since END,
+      fingerprint = CASE WHEN ${same} THEN leases.fingerprint ELSE NULL END,
+      fleet_changed_at = CASE WHEN ${same} THEN leases.fleet_changed_at ELSE NULL END,
       holder = excluded.holder,
       expires_at = excluded.expires_at
     WHERE leases.holder = excluded.holder OR leases.expires_at < ${DB_NOW_MS}
-    RETURNING name, holder, epoch, expires_at`);
+    RETURNING name, holder, epoch, expires_at, leader_since, fingerprint, fleet_changed_at, heard_at, hearing_since`);
   const r = rows[0];
-  return r ? { name: r.name, holder: r.holder, epoch: Number(r.epoch), expiresAt: Number(r.expires_at) } : null;
+  return r ? {
+    name: r.name, holder: r.holder, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), leaderSince: num(r.leader_since),
+    fingerprint: r.fingerprint ?? null, fleetChangedAt: num(r.fleet_changed_at), heardAt: num(r.heard_at), hearingSince: num(r.hearing_since),
+  } : null;
 }
 
 /** acquireIn in its own write transaction. Renewing is the same call by the same holder. */
-export async function acquireLease(database: Database, name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+export async function acquireLease(database: Database, name: string, holder: string, ttlMs: number, now: number | null = null): Promise<HeldLease | null> {
   check(name, holder, ttlMs);
-  return database.write((tx) => acquireIn(tx, name, holder, ttlMs));
+  return database.write((tx) => acquireIn(tx, name, holder, ttlMs, now));
+}
+
+/** Stores the epoch's fleet memory (inside the caller's fenced transaction, or alone). Only for that very epoch. */
+export async function rememberFleet(tx: Db, name: string, epoch: number, fingerprint: string, fleetChangedAt: number | null): Promise<void> {
+  await tx.run(sql`UPDATE leases SET fingerprint = ${fingerprint}, fleet_changed_at = ${fleetChangedAt} WHERE name = ${name} AND epoch = ${epoch}`);
 }
 
 export const renewLease = acquireLease;

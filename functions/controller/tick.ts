@@ -1,29 +1,39 @@
-// The leader loop's one step (runtime-neutral; Node calls it every 250 ms, Workers could on each batch/cron):
-// hold or take the 'controller' lease, then plan over a snapshot and apply the actions in ONE fenced
-// transaction. A replica that is not the leader does nothing; a stale leader's transaction fails with
-// STALE_EPOCH and changes nothing; a new epoch makes this replica a new leader (grace before judging silence).
+// The controller's one step (runtime-neutral and stateless): take or renew the 'controller' lease, then plan over
+// a snapshot and apply the actions in ONE fenced transaction. Everything a step needs from earlier steps lives in
+// the lease row (leader_since, the fleet fingerprint and when it changed, and on Workers when ingest last heard
+// the agents), so the same call gives the same result every 250 ms in `berth serve` (functions/node/tick.ts) or
+// once per event in a Worker invocation (functions/worker/pipeline.ts). A replica that is not the leader does
+// nothing; a stale leader's transaction fails with STALE_EPOCH and changes nothing; a new epoch starts a new
+// leadership (grace before judging silence).
 import type { Deps } from '../deps';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
 import { topics } from '../../shared/protocol/topics';
 import { applyActions, type ContainerEvent } from './apply';
-import { fleetFingerprint } from './fleet';
-import { acquireLease, fencedWrite, releaseLease, type Lease } from './lease';
+import { fingerprintHash, fleetFingerprint } from './fleet';
+import { hearingFromIngest } from './hearing';
+import { acquireLease, fencedWrite, releaseLease, rememberFleet, type HeldLease } from './lease';
 import { plan } from './plan';
 import { parseFleet, readFleetText, sameFleetText, type FleetSnapshot } from './snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from './types';
 
+/**
+ * How the step knows since when the control plane can hear the agents (silence is judged only after hearing for
+ * hostDeadAfter, DESIGN section 6). 'process': the caller's own broker connection (Node). 'ingest': from the
+ * time of the last HTTP ingest batch stored in the lease row (Workers: docs/decisions.md, issue 8).
+ */
+export type Hearing =
+  | { kind: 'process'; since: () => number | null }
+  | { kind: 'ingest'; windowMs: number };
+
 export interface ControllerOptions {
-  /** Who this replica is in the lease row (unique per process). */
+  /** Who this replica is in the lease row (unique per process; on Workers one name for the deployment). */
   holder: string;
   timers?: Timers;
   leaseTtlMs?: number;
-  renewEveryMs?: number;
-  /**
-   * Since when this process can hear the agents (connected to the broker); null = it cannot. Silence is
-   * judged only after hearing for hostDeadAfter (DESIGN section 6: hosts get one chance to report).
-   * Default: always could.
-   */
+  /** Default: always hearing (tests, benchmarks). */
+  hearing?: Hearing;
+  /** Shorthand for hearing: { kind: 'process', since } (berth serve's broker connection). */
   hearingSince?: () => number | null;
   /** false: decisions name only the chosen host (big fleets). Default true. */
   explain?: boolean;
@@ -37,17 +47,82 @@ export interface TickResult {
   events: ContainerEvent[];
 }
 
+type StepDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher'>;
+
+const NONE: TickResult = { leader: false, epoch: null, applied: [], events: [] };
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
 
+function hearingSince(opts: ControllerOptions, lease: HeldLease, now: number): number | null {
+  const h = opts.hearing ?? (opts.hearingSince ? { kind: 'process', since: opts.hearingSince } : undefined);
+  if (!h) return -Infinity;
+  return h.kind === 'process' ? h.since() : hearingFromIngest(lease, now, h.windowMs);
+}
+
+/** One stateless controller step. Throws only on database failures other than a lost lease. */
+export async function controllerStep(deps: StepDeps, opts: ControllerOptions): Promise<TickResult & { lease: HeldLease | null }> {
+  const timers = opts.timers ?? DEFAULT_TIMERS;
+  const now = deps.clock.now();
+  const lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now);
+  if (!lease) return { ...NONE, lease: null };
+  if (lease.leaderSince === now && lease.fingerprint === null) deps.logger.info({ epoch: lease.epoch, holder: opts.holder }, 'controller lease won: leading');
+  const hearing = hearingSince(opts, lease, now);
+  // Deaf: endless grace (nothing judged by silence). Hearing again: the grace counts from then.
+  const leaderSince = Math.max(lease.leaderSince ?? now, hearing ?? now);
+  const explain = opts.explain ?? true;
+  const seed = String(lease.epoch);
+  const ok = (applied: Action[] = [], events: ContainerEvent[] = []) => ({ leader: true, epoch: lease.epoch, applied, events, lease });
+
+  const planFrom = (snap: FleetSnapshot) => {
+    const fp = fingerprintHash(fleetFingerprint(snap.hosts, snap.groups, now, timers));
+    const changedAt = fp !== (lease.fingerprint ?? '') ? now : lease.fleetChangedAt;
+    const actions = plan({ hosts: snap.hosts, groups: snap.groups, containers: snap.containers, leaderSince, fleetChangedAt: changedAt, seed, explain }, now, timers);
+    return { fp, changedAt, actions, snap };
+  };
+  try {
+    // Cheap look first: most steps change nothing and must not take the write lock.
+    const lookText = await readFleetText(deps.database.db);
+    const look = planFrom(parseFleet(lookText));
+    if (!changes(look.actions)) {
+      // Only a new fingerprint must be remembered (rare: a host's fitness or the groups changed).
+      if (look.fp !== lease.fingerprint) {
+        await fencedWrite(deps.database, CONTROLLER_LEASE, lease.epoch, (tx) => rememberFleet(tx, CONTROLLER_LEASE, lease.epoch, look.fp, look.changedAt));
+      }
+      return ok();
+    }
+    const result = await fencedWrite(deps.database, CONTROLLER_LEASE, lease.epoch, async (tx) => {
+      // Decided on what this transaction reads (it holds the write lock until commit, so no replica can fill a
+      // host meanwhile): the whole snapshot is read again, as text. The plan is a pure function of the snapshot
+      // (now, the grace, the fingerprint and the seed are fixed for the step), so when the text equals the look's
+      // — every column the snapshot is built from, byte for byte — the look's snapshot, rows and plan ARE this
+      // transaction's; only the parse and the plan are saved, never the read. Why no cheaper fingerprint
+      // (count, max(updated_at)): docs/decisions.md, "Controller wiring (issue 4)".
+      const text = await readFleetText(tx);
+      const p = sameFleetText(text, lookText) ? look : planFrom(parseFleet(text));
+      const applied = await applyActions(tx, p.actions, now, p.snap.rows);
+      if (p.fp !== lease.fingerprint) await rememberFleet(tx, CONTROLLER_LEASE, lease.epoch, p.fp, p.changedAt);
+      return applied;
+    });
+    for (const a of result.applied) log(deps, a);
+    publishEvents(deps, result.events);
+    return ok(result.applied, result.events);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'STALE_EPOCH') {
+      deps.logger.warn({ epoch: lease.epoch }, 'controller lost its lease; its writes were refused');
+      return { ...NONE, lease: null };
+    }
+    throw e;
+  }
+}
+
+/**
+ * A long-running replica's handle on the step (berth serve): it remembers only what it needs to give the lease
+ * back on a clean stop and to log a lost lease once — nothing the step decides on.
+ */
 export class Controller {
-  private lease: Lease | null = null;
-  private renewedAt = -Infinity;
-  private leaderSince = 0;
-  private fingerprint = '';
-  private fleetChangedAt: number | null = null;
+  private lease: HeldLease | null = null;
   readonly timers: Timers;
 
-  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher'>, private readonly opts: ControllerOptions) {
+  constructor(private readonly deps: StepDeps, private readonly opts: ControllerOptions) {
     this.timers = opts.timers ?? DEFAULT_TIMERS;
   }
 
@@ -56,78 +131,11 @@ export class Controller {
   }
 
   async tick(): Promise<TickResult> {
-    const none: TickResult = { leader: false, epoch: null, applied: [], events: [] };
-    const lease = await this.holdLease();
-    if (!lease) return none;
-    const now = this.deps.clock.now();
-    const hearing = this.opts.hearingSince ? this.opts.hearingSince() : -Infinity;
-    // Deaf: endless grace (nothing judged by silence). Hearing again: the grace counts from then.
-    const leaderSince = Math.max(this.leaderSince, hearing ?? now);
-    const explain = this.opts.explain ?? true;
-    const seed = String(lease.epoch);
-
-    const planFrom = (snap: FleetSnapshot) => {
-      const fp = fleetFingerprint(snap.hosts, snap.groups, now, this.timers);
-      const changedAt = fp !== this.fingerprint ? now : this.fleetChangedAt;
-      const actions = plan({ hosts: snap.hosts, groups: snap.groups, containers: snap.containers, leaderSince, fleetChangedAt: changedAt, seed, explain }, now, this.timers);
-      return { fp, changedAt, actions, snap };
-    };
-    // Cheap look first: most ticks change nothing and must not take the write lock.
-    const lookText = await readFleetText(this.deps.database.db);
-    const look = planFrom(parseFleet(lookText));
-    if (!changes(look.actions)) {
-      this.fingerprint = look.fp;
-      this.fleetChangedAt = look.changedAt;
-      return { leader: true, epoch: lease.epoch, applied: [], events: [] };
-    }
-    try {
-      const result = await fencedWrite(this.deps.database, CONTROLLER_LEASE, lease.epoch, async (tx) => {
-        // Decided on what this transaction reads (it holds the write lock until commit, so no replica can fill a
-        // host meanwhile): the whole snapshot is read again, as text. The plan is a pure function of the snapshot
-        // (now, the grace, the fingerprint and the seed are fixed for the tick), so when the text equals the look's
-        // — every column the snapshot is built from, byte for byte — the look's snapshot, rows and plan ARE this
-        // transaction's; only the parse and the plan are saved, never the read. Why no cheaper fingerprint
-        // (count, max(updated_at)): docs/decisions.md, "Controller wiring (issue 4)".
-        const text = await readFleetText(tx);
-        const p = sameFleetText(text, lookText) ? look : planFrom(parseFleet(text));
-        return { ...p, applied: await applyActions(tx, p.actions, now, p.snap.rows) };
-      });
-      this.fingerprint = result.fp;
-      this.fleetChangedAt = result.changedAt;
-      for (const a of result.applied.applied) this.log(a);
-      this.publish(result.applied.events);
-      return { leader: true, epoch: lease.epoch, applied: result.applied.applied, events: result.applied.events };
-    } catch (e) {
-      if (isAppError(e) && e.code === 'STALE_EPOCH') {
-        this.deps.logger.warn({ epoch: lease.epoch }, 'controller lost its lease; its writes were refused');
-        this.lease = null;
-        return none;
-      }
-      throw e;
-    }
-  }
-
-  /** Renews every renewEveryMs; a different epoch than last time (taken over, or ours lapsed) starts a new leadership. */
-  private async holdLease(): Promise<Lease | null> {
-    const now = this.deps.clock.now();
-    if (this.lease && now - this.renewedAt < (this.opts.renewEveryMs ?? 500)) return this.lease;
-    const previous = this.lease?.epoch ?? null;
-    const lease = await acquireLease(this.deps.database, CONTROLLER_LEASE, this.opts.holder, this.opts.leaseTtlMs ?? 2000);
-    this.renewedAt = now;
-    if (!lease) {
-      if (this.lease) this.deps.logger.info({ epoch: previous }, 'controller lease lost to another replica');
-      this.lease = null;
-      return null;
-    }
-    if (lease.epoch !== previous) {
-      // A new leader adopts placements as they are and gives hosts one hostDeadAfter before judging silence.
-      this.leaderSince = now;
-      this.fingerprint = '';
-      this.fleetChangedAt = null;
-      this.deps.logger.info({ epoch: lease.epoch, holder: this.opts.holder }, 'controller lease won: leading');
-    }
+    const previous = this.lease;
+    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers });
+    if (previous && !lease) this.deps.logger.info({ epoch: previous.epoch }, 'controller lease lost to another replica');
     this.lease = lease;
-    return lease;
+    return result;
   }
 
   /** Gives the lease up (clean shutdown) so another replica need not wait out the TTL. */
@@ -136,19 +144,19 @@ export class Controller {
     this.lease = null;
     if (l) await releaseLease(this.deps.database, CONTROLLER_LEASE, this.opts.holder, l.epoch).catch(() => false);
   }
+}
 
-  private log(a: Action): void {
-    if (a.type === 'place') this.deps.logger.info({ containerId: a.containerId, hostId: a.hostId }, a.reason);
-    else if (a.type === 'reschedule') this.deps.logger.info({ containerId: a.containerId, from: a.from, to: a.to }, a.reason);
-    else if (a.type === 'setDown') this.deps.logger.warn({ containerId: a.containerId, from: a.from }, a.reason);
-    else if (a.type === 'hostDead' || a.type === 'markHostBad' || a.type === 'clearHostBad') this.deps.logger.info({ hostId: a.hostId, action: a.type }, a.reason);
-  }
+function log(deps: StepDeps, a: Action): void {
+  if (a.type === 'place') deps.logger.info({ containerId: a.containerId, hostId: a.hostId }, a.reason);
+  else if (a.type === 'reschedule') deps.logger.info({ containerId: a.containerId, from: a.from, to: a.to }, a.reason);
+  else if (a.type === 'setDown') deps.logger.warn({ containerId: a.containerId, from: a.from }, a.reason);
+  else if (a.type === 'hostDead' || a.type === 'markHostBad' || a.type === 'clearHostBad') deps.logger.info({ hostId: a.hostId, action: a.type }, a.reason);
+}
 
-  /** Telemetry, best effort (QoS 0): the durable record is container_events. */
-  private publish(events: readonly ContainerEvent[]): void {
-    for (const e of events) {
-      const payload = JSON.stringify({ v: 1, at: e.at, type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason });
-      void this.deps.publisher.publish(topics.events, payload, { qos: 0, retain: false }).catch(() => undefined);
-    }
+/** Telemetry, best effort (QoS 0): the durable record is container_events. */
+function publishEvents(deps: StepDeps, events: readonly ContainerEvent[]): void {
+  for (const e of events) {
+    const payload = JSON.stringify({ v: 1, at: e.at, type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason });
+    void deps.publisher.publish(topics.events, payload, { qos: 0, retain: false }).catch(() => undefined);
   }
 }

@@ -53,6 +53,19 @@ export const leases = sqliteTable('leases', {
   holder: text('holder').notNull(),
   epoch: integer('epoch').notNull(),
   expiresAt: integer('expires_at').notNull(),
+  // What the holder remembers between steps of ONE epoch (the controller keeps no state in memory, so a stateless
+  // call — a Worker invocation — gives the same result as a long-running loop). Reset when the epoch changes.
+  /** Controller clock (ms) when this epoch began: the leader grace counts from here. */
+  leaderSince: integer('leader_since'),
+  /** Hash of the last fleet fingerprint (functions/controller/fleet.ts); null = none yet this epoch. */
+  fingerprint: text('fingerprint'),
+  /** When the fingerprint last changed this epoch (wakes DOWN containers); null = no change known. */
+  fleetChangedAt: integer('fleet_changed_at'),
+  // Written by the HTTP ingest (Workers) only: the control plane "hears" the agents while batches keep arriving.
+  /** Controller clock (ms) of the last ingest batch delivered over HTTP. */
+  heardAt: integer('heard_at'),
+  /** Start of the current unbroken run of ingest batches (no gap longer than the hearing window). */
+  hearingSince: integer('hearing_since'),
 });
 
 /** Outbox: hosts whose desired document must be (re)published. */
