@@ -7,6 +7,7 @@ processes:
   serve                 run the control plane (HTTP API; embedded database)
   agent --host-id ID    run a host agent (see: berth agent --help)
   demo                  control plane + three simulated hosts + the seed VPN example
+  bridge                forward agent messages from a broker to the HTTP ingest endpoint (see: berth bridge --help)
   mqtt-acl [passwd]     print the Mosquitto acl_file (or a password_file script) for BERTH_MQTT_URL
 
 operator commands talk to BERTH_URL (default http://127.0.0.1:8787) with BERTH_TOKEN
@@ -30,6 +31,10 @@ async function main(): Promise<number> {
     case 'demo': {
       const { runDemo } = await import('../functions/node/demo');
       return runDemo();
+    }
+    case 'bridge': {
+      const { runBridgeCli } = await import('../functions/node/bridge-cli');
+      return runBridgeCli(rest);
     }
     case 'mqtt-acl': {
       const { mqttAclCommand } = await import('../functions/node/mqtt-acl');

@@ -4,6 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger';
 import { judgeConnect, mayPublish, maySubscribe, type Credentials, type Identity } from './mqtt-acl';
 
@@ -16,11 +17,20 @@ export interface BrokerStats {
 export interface EmbeddedBroker {
   url: string;
   port: number;
+  /** ws://host:port of the MQTT-over-WebSocket listener, when one was asked for (wsPort). */
+  wsUrl?: string;
   stats(): BrokerStats;
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(opts: { host: string; port: number; credentials: Credentials; logger: Logger }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(opts: {
+  host: string;
+  port: number;
+  credentials: Credentials;
+  logger: Logger;
+  /** Also serve MQTT over WebSocket on this port (0 = any free one): a Worker cannot speak mqtt:// (TCP). */
+  wsPort?: number;
+}): Promise<EmbeddedBroker> {
   const { logger } = opts;
   const who = new WeakMap<Client, Identity>();
   const stats: BrokerStats = { refusedConnects: 0, deniedPublishes: 0, deniedSubscribes: 0 };
@@ -96,15 +106,42 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; cr
   // Likewise for the listening socket (e.g. EMFILE on accept during a connection storm): log it, keep serving.
   server.on('error', (e: NodeJS.ErrnoException) => logger.error({ err: e.message, code: e.code }, 'embedded MQTT broker socket error'));
   logger.info({ host: opts.host, port }, 'embedded MQTT broker listening');
+  const ws = opts.wsPort === undefined ? undefined : await listenWebSocket(opts.host, opts.wsPort, (socket) => aedes.handle(socket as never), logger);
 
   return {
     url: `mqtt://${opts.host}:${port}`,
     port,
+    wsUrl: ws?.url,
     stats: () => ({ ...stats }),
     async close() {
       for (const s of sockets) s.destroy();
+      await ws?.close();
       await new Promise<void>((r) => server.close(() => r()));
       await new Promise<void>((r) => aedes.close(() => r()));
     },
+  };
+}
+
+/** MQTT over WebSocket (subprotocol mqtt) through the `ws` package; each connection is handed to aedes as a stream. */
+async function listenWebSocket(host: string, port: number, handle: (stream: NodeJS.ReadWriteStream) => void, logger: Logger) {
+  const wss = new WebSocketServer({ host, port, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('error', (e) => reject(new Error(`embedded MQTT broker cannot listen for WebSocket on ${host}:${port}: ${e.message}`)));
+    wss.once('listening', () => resolve());
+  });
+  wss.on('error', (e) => logger.error({ err: e.message }, 'embedded MQTT broker WebSocket error'));
+  wss.on('connection', (socket) => {
+    const stream = createWebSocketStream(socket);
+    stream.on('error', () => socket.terminate());
+    handle(stream);
+  });
+  const wsPort = (wss.address() as { port: number }).port;
+  logger.info({ host, port: wsPort }, 'embedded MQTT broker listening for MQTT over WebSocket');
+  return {
+    url: `ws://${host}:${wsPort}`,
+    close: () => new Promise<void>((r) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => r());
+    }),
   };
 }
