@@ -19,6 +19,8 @@ export interface DatabaseOptions {
    * (Node: functions/node/database.ts); undefined from it means "use the stock client".
    */
   fileWriter?: (url: string, busyTimeoutMs: number) => Client | undefined;
+  /** Count this database's HTTP requests into an existing counter (a Worker's isolate-wide one). */
+  roundTrips?: RoundTrips;
 }
 
 const isBusy = (e: unknown): boolean => {
@@ -194,7 +196,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   const timeout = opts.busyTimeoutMs ?? 5000;
   const fileDb = opts.url.startsWith('file:');
-  const roundTrips = new RoundTrips();
+  const roundTrips = opts.roundTrips ?? new RoundTrips();
   // Only HTTP clients take a fetch (ws: and file: ignore it).
   const counted = /^(https?|libsql):/.test(opts.url) ? { fetch: roundTrips.wrap() } : {};
   const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout, ...counted });
