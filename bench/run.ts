@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- api|scheduler|failover|fleet|linux ...]`: runs the benchmarks, prints tables, writes bench/results/*.json.
+// `npm run bench [-- --quick] [-- api|scheduler|failover|fleet|linux|worker ...]`: runs the benchmarks, prints tables, writes bench/results/*.json.
 import { benchApi } from './api';
 import { benchScheduler } from './scheduler';
 import { benchFailover } from './failover';
@@ -13,6 +13,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   fleet: () => import('./fleet').then((m) => m.benchFleet({ quick })),
   // Needs root, Open vSwitch and strongSwan (.ci/apt-linux.sh); says why and skips otherwise.
   linux: () => import('./linux').then((m) => m.benchLinux({ quick })),
+  // The serverless control plane under npm run dev:worker beside npm start (issue 8).
+  worker: () => import('./worker').then((m) => m.benchWorker({ quick })),
 };
 
 for (const name of only) if (!suites[name]) { console.error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`); process.exit(2); }
