@@ -6,9 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../shared/logger';
 import { startBridge, type Bridge } from './bridge';
+import { runBridgeCli } from './bridge-cli';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { agentClientId } from './mqtt-acl';
 
@@ -135,14 +136,29 @@ describe('berth bridge', () => {
     broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, credentials: creds, logger: silentLogger }); // for afterEach
   });
 
-  it('refuses bad flags with a clear error and prints --help', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', BIN, 'bridge', ...args], { encoding: 'utf8', env: { ...process.env, BERTH_CONTROL_PASSWORD: 'x'.repeat(20) }, timeout: 30_000 });
-    const help = run('--help');
+  it('refuses bad flags with a clear error and prints --help', async () => {
+    // The verb is wired in the one berth entry (a real process)...
+    const help = spawnSync(process.execPath, ['--import', 'tsx', BIN, 'bridge', '--help'], { encoding: 'utf8', timeout: 120_000 });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/usage: berth bridge/);
-    expect(run('--batch', '0')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--batch must be a whole number/) });
-    expect(run('--mqtt', 'http://x')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--mqtt must use mqtt:/) });
-    expect(run('--ingest-url', 'not a url')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--ingest-url is not a URL/) });
-    expect(run('--bogus')).toMatchObject({ status: 2, stderr: expect.stringMatching(/Unknown option '--bogus'/) });
-  }, 60_000);
+    // ...and bad input is refused before anything starts (in-process: each spawn costs seconds on a loaded machine).
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: unknown) => { errors.push(String(m)); });
+    try {
+      const env = { BERTH_CONTROL_PASSWORD: 'x'.repeat(20) };
+      const cases: [string[], RegExp][] = [
+        [['--batch', '0'], /--batch must be a whole number/],
+        [['--mqtt', 'http://x'], /--mqtt must use mqtt:/],
+        [['--ingest-url', 'not a url'], /--ingest-url is not a URL/],
+        [['--bogus'], /Unknown option '--bogus'/],
+      ];
+      for (const [args, message] of cases) {
+        errors.length = 0;
+        expect(await runBridgeCli(args, env)).toBe(2);
+        expect(errors.join('\n')).toMatch(message);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  }, 180_000);
 });
