@@ -14,21 +14,27 @@ export interface AppOptions {
    * own (Workers). It authenticates itself (the control credential), so it sits before the API's token check.
    */
   agentEvents?: (c: AppContext) => Promise<Response>;
+  /**
+   * The deps of this request, where they cannot be shared between requests (Workers: I/O objects such as a database
+   * client's open transaction belong to the request that made them). Default: the deps given to createApp.
+   */
+  depsOf?: (c: AppContext) => Deps;
 }
 
 export function createApp(deps: Deps, opts: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    c.set('deps', deps);
-    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || deps.ids.uuid());
+    const d = opts.depsOf?.(c as unknown as AppContext) ?? deps;
+    c.set('deps', d);
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || d.ids.uuid());
     await next();
     c.header('x-request-id', c.var.requestId);
   });
 
   app.get('/healthz', async (c) => {
     try {
-      await deps.database.client.execute('SELECT 1');
+      await c.var.deps.database.client.execute('SELECT 1');
       return c.json({ status: 'ok' });
     } catch {
       return c.json({ status: 'unavailable', reason: 'database not answering' }, 503);
@@ -37,8 +43,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
 
   // Unauthenticated like /healthz: scrapers carry no token; it holds counts, never names or secrets.
   app.get('/metrics', async (c) => {
-    if (!deps.metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
-    return c.text(await deps.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    const { metrics } = c.var.deps;
+    if (!metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
+    return c.text(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
@@ -55,7 +62,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   app.onError((e, c) => {
     const err = toAppError(e);
     const requestId = c.var.requestId ?? '';
-    if (err.code === 'INTERNAL') deps.logger.error({ requestId, err: String((e as Error)?.stack ?? e) }, 'request failed');
+    if (err.code === 'INTERNAL') (c.var.deps ?? deps).logger.error({ requestId, err: String((e as Error)?.stack ?? e) }, 'request failed');
     const status = httpStatus(err.code);
     return c.req.path.startsWith('/v2.0') ? c.json(neutronBody(err), status) : c.json(operatorBody(err, requestId), status);
   });

@@ -18,11 +18,10 @@ export async function sha256Hex(text: string): Promise<string> {
  */
 export const controlPassword = (adminToken: string): Promise<string> => sha256Hex(`${adminToken}:mqtt`);
 
-/** Compares two secrets in time independent of where they differ. */
+/** Compares in time independent of where the strings differ (a guessed token learns nothing from timing). */
 export function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   return diff === 0;
 }
 

@@ -1,5 +1,6 @@
 // Who may connect to the MQTT broker and what each may publish and subscribe to (DESIGN section 5), as pure
 // rules the embedded broker enforces — and the same rules written out as a Mosquitto acl_file (`berth mqtt-acl`).
+import { sameSecret } from '../crypto';
 import { AGENT_PUBLISHES, AGENT_SUBSCRIBES, isHostId, parseHostTopic, TOPIC_PREFIX, topics } from '../../shared/protocol/topics';
 
 /** The control plane's own MQTT user (relay, ingest); its password is derived from the admin token. */
@@ -28,12 +29,7 @@ export interface ConnectRequest {
 
 export type ConnectVerdict = { ok: true; identity: Identity } | { ok: false; code: 4 | 5; reason: string };
 
-/** Compares in time independent of where the strings differ (a guessed token learns nothing from timing). */
-export function sameSecret(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
-}
+export { sameSecret };
 
 export function judgeConnect(req: ConnectRequest, creds: Credentials): ConnectVerdict {
   const { username, password = '' } = req;

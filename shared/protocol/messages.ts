@@ -259,7 +259,7 @@ export function decodeMessage<T>(schema: z.ZodType<T>, payload: Uint8Array | str
   if (size > maxBytes) return { ok: false, reason: 'too_large', detail: `${size} bytes > ${maxBytes}` };
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    json = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(payload));
   } catch (e) {
     return { ok: false, reason: 'invalid_json', detail: (e as Error).message.slice(0, 200) };
   }
