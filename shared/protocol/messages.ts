@@ -130,6 +130,11 @@ export const zDesiredState = z.object({
   epoch: zInt(0),
   /** Per-host counter, bumped on every document built for the host. Order: epoch first, then generation. */
   generation: zInt(0),
+  /**
+   * Which control-plane database built this document (issue 10): agents keep it with their fencing mark and
+   * report it, so a control plane tells its own documents (a restored backup) from another database's.
+   */
+  database: zId.optional(),
   containers: z.array(zDesiredContainer)
     .superRefine(unique((c) => c.id, 'container id'))
     .superRefine(unique((c) => c.interfaceName, 'interface name')),
@@ -157,6 +162,12 @@ export const zHeartbeat = z.object({
   at: zTimeMs,
   /** Generation of the desired document the agent's last finished reconcile worked from (0: none yet). */
   observedGeneration: zInt(0),
+  /**
+   * The agent's persisted fencing mark: it refuses any document older than this. Absent before the first
+   * document. The control plane never adopts it as something it sent; it only publishes this host's own next
+   * document above it (docs/decisions.md, issue 10).
+   */
+  fence: z.object({ database: zId.optional(), epoch: zInt(0), generation: zInt(0) }).optional(),
   /** Containers that exist on the host (whatever their status). */
   count: zInt(0),
   /** container limit − count (never below 0), or −1 when the host has no limit. */
