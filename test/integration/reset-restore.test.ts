@@ -5,15 +5,17 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '../../functions/node/processes';
-import { Cluster, waitFor } from './cluster';
+import { Cluster, MOSQUITTO, waitFor } from './cluster';
 import { vpnFleet, type VpnFleet } from './vpns';
 
 const HOSTS = ['rr0', 'rr1', 'rr2'];
 /** The issue's bound; a loaded machine gets no slack on the assertion, only on the wait (the figure is logged). */
 const BOUND_MS = 5000;
 
-describe('fencing survives a restored backup and a fresh database (real processes)', () => {
-  const c = new Cluster('embedded', HOSTS);
+describe.skipIf(!MOSQUITTO)('fencing survives a restored backup and a fresh database (real processes)', () => {
+  // An external broker (Mosquitto): the agents stay connected while the control plane is stopped and restored
+  // (with the embedded broker they would self-fence, by design, and stop every container).
+  const c = new Cluster('mosquitto', HOSTS);
   let failed = false;
   let fleet: VpnFleet;
   const routers: string[] = [];
@@ -56,13 +58,12 @@ describe('fencing survives a restored backup and a fresh database (real processe
     for (const f of dbFiles()) copyFileSync(join(c.dir, f), join(backup, f));
     await c.startServe();
 
-    // The live database moves on past the backup: more work and several leader changes (kill -9).
-    routers.push(await fleet.add());
-    await runningOnAgent(routers[2], 20_000);
+    // The live database moves on past the backup: several leader changes (kill -9), new work after each.
     for (let i = 0; i < 3; i++) {
       await c.killServe('SIGKILL');
       await c.startServe();
-      await waitFor('a document of the new epoch applied', async () => ((await c.retainedDesired(HOSTS[0]))?.epoch >= i + 3 ? true : undefined), 20_000, 200);
+      routers.push(await fleet.add());
+      await runningOnAgent(routers[routers.length - 1], 30_000);
     }
 
     // Restore the older backup.
@@ -74,8 +75,8 @@ describe('fencing survives a restored backup and a fresh database (real processe
     const added = await fleet.add();
     const placed = await runningOnAgent(added, 30_000);
     const tNew = Date.now() - t0;
-    // The container the backup does not know of is removed by the agents: they follow the restored database.
-    await waitFor('the container created after the backup removed from the agents', () => (onAgents(routers[2]).length === 0 ? true : undefined), 30_000);
+    // The containers the backup does not know of are removed by the agents: they follow the restored database.
+    await waitFor('the containers created after the backup removed from the agents', () => (routers.slice(2).every((r) => onAgents(r).length === 0) ? true : undefined), 30_000);
     const tConverged = Date.now() - t0;
     console.log(`restore: new VPN running on ${placed.host} after ${tNew} ms; fleet converged after ${tConverged} ms`);
     // The backup's own containers were never lost: same hosts, same sim incarnations (never re-created).
