@@ -112,7 +112,16 @@ export class Controller {
     const now = this.deps.clock.now();
     if (this.lease && now - this.renewedAt < (this.opts.renewEveryMs ?? 500)) return this.lease;
     const previous = this.lease?.epoch ?? null;
-    const lease = await acquireLease(this.deps.database, CONTROLLER_LEASE, this.opts.holder, this.opts.leaseTtlMs ?? 2000);
+    let lease: Lease | null;
+    try {
+      lease = await acquireLease(this.deps.database, CONTROLLER_LEASE, this.opts.holder, this.opts.leaseTtlMs ?? 2000);
+    } catch (e) {
+      // The database did not answer in time (busy beyond its budget): step down cleanly rather than act on a
+      // lease we could not renew. Winning it again starts a new leadership, with its grace (issue 10).
+      if (this.lease) this.deps.logger.warn({ epoch: previous, err: String((e as Error)?.message ?? e) }, 'controller lease not renewed: stepping down');
+      this.lease = null;
+      return null;
+    }
     this.renewedAt = now;
     if (!lease) {
       if (this.lease) this.deps.logger.info({ epoch: previous }, 'controller lease lost to another replica');
