@@ -103,4 +103,14 @@ describe.skipIf(!MOSQUITTO)('fencing survives a restored backup and a fresh data
     await waitFor('the old containers removed', () => (routers.every((r) => onAgents(r).length === 0) ? true : undefined), 10_000);
     expect(t).toBeLessThan(BOUND_MS);
   })()), 120_000);
+
+  it('a Mosquitto restart (retained messages lost) is re-filled: every host has its document again', () => track((async () => {
+    expect(await c.retainedDesired(HOSTS[0])).toBeDefined();
+    c.broker!.kill('SIGKILL');
+    await new Promise((r) => c.broker!.once('exit', r));
+    await (c as unknown as { startMosquitto(): Promise<void> }).startMosquitto();
+    const t0 = Date.now();
+    for (const h of HOSTS) await waitFor(`${h}'s document retained again`, async () => ((await c.retainedDesired(h)) ? true : undefined), 30_000, 200);
+    console.log(`broker restart: every document retained again after ${Date.now() - t0} ms`);
+  })()), 120_000);
 });
