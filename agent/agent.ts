@@ -146,7 +146,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     if (doc.hostId !== hostId) return drop('wrong_host', `document is for host '${doc.hostId}'`);
     const verdict = fence.judge(doc);
     if (!verdict.accept) return drop('stale', verdict.reason);
-    if (verdict.advance) await fence.advance(doc);
+    await fence.advance(doc); // also records which database an equal-version document came from
     log.info({ epoch: doc.epoch, generation: doc.generation, containers: doc.containers.length }, 'desired state accepted');
     reconciler.setDesired(doc);
     loop.trigger();
@@ -172,7 +172,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     if (!connected) return;
     client.sendPing();
     publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
-      hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration,
+      hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration, fence: fence.current(),
       count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: hostLoad(),
     }));
   }, cfg.heartbeatMs);

@@ -62,7 +62,15 @@ function hearingSince(opts: ControllerOptions, lease: HeldLease, now: number): n
 export async function controllerStep(deps: StepDeps, opts: ControllerOptions): Promise<TickResult & { lease: HeldLease | null }> {
   const timers = opts.timers ?? DEFAULT_TIMERS;
   const now = deps.clock.now();
-  const lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now);
+  let lease: HeldLease | null;
+  try {
+    lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now);
+  } catch (e) {
+    // The database did not answer in time (busy beyond its budget): step down cleanly rather than act on a lease
+    // that could not be renewed; the next step bids again (issue 10).
+    deps.logger.warn({ err: String((e as Error)?.message ?? e) }, 'controller lease not renewed: stepping down');
+    return { ...NONE, lease: null };
+  }
   if (!lease) return { ...NONE, lease: null };
   if (lease.leaderSince === now && lease.fingerprint === null) deps.logger.info({ epoch: lease.epoch, holder: opts.holder }, 'controller lease won: leading');
   const hearing = hearingSince(opts, lease, now);

@@ -12,8 +12,16 @@ export interface DatabaseOptions {
   authToken?: string;
   /** Busy timeout in ms for file databases (default 5000). */
   busyTimeoutMs?: number;
-  /** How often a write transaction that met SQLITE_BUSY is retried (default 8). */
+  /** How often a write transaction that met SQLITE_BUSY is retried (default 8), within busyBudgetMs. */
   busyRetries?: number;
+  /**
+   * The most a write waits on other processes' locks in all, retries included (default 1500 ms), before it
+   * fails UNAVAILABLE (retryable). Below the lease TTL (2 s): a renewal gets an answer in time for the controller
+   * to step down cleanly, and the single write queue (ingest, the relay) never stands still for long (issue 10).
+   */
+  busyBudgetMs?: number;
+  /** The writer connection's own busy timeout per attempt (default 250 ms; readers keep busyTimeoutMs). */
+  writerBusyTimeoutMs?: number;
   /**
    * The writer connection of a file database, when the runtime has a faster one than @libsql/client's
    * (Node: functions/node/database.ts); undefined from it means "use the stock client".
@@ -79,7 +87,7 @@ export class Database {
   constructor(
     readonly client: Client,
     private readonly writer: Client = client,
-    private readonly opts: { busyRetries?: number; maxBatch?: number; fileDb?: boolean; roundTrips?: RoundTrips } = {},
+    private readonly opts: { busyRetries?: number; busyBudgetMs?: number; maxBatch?: number; fileDb?: boolean; roundTrips?: RoundTrips } = {},
   ) {
     this.roundTrips = opts.roundTrips ?? new RoundTrips();
     this.db = drizzle(client, { schema });
@@ -129,6 +137,8 @@ export class Database {
 
   private async runBatch(batch: WriteJob[]): Promise<void> {
     const retries = this.opts.busyRetries ?? 8;
+    const budget = this.opts.busyBudgetMs ?? 1500;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let tx: Transaction | undefined;
       try {
@@ -146,10 +156,11 @@ export class Database {
         return;
       } catch (e) {
         if (tx && !tx.closed) await tx.rollback().catch(() => undefined);
-        if (isBusy(e) && attempt < retries) {
+        const backoff = 5 * 2 ** attempt + Math.random() * 10;
+        if (isBusy(e) && attempt < retries && Date.now() - started + backoff < budget) {
           this.writer.reconnect();
           this.writerReady = false;
-          await sleep(5 * 2 ** attempt + Math.random() * 10);
+          await sleep(backoff);
           continue;
         }
         if (batch.length > 1 && !isBusy(e)) {
@@ -199,11 +210,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const roundTrips = opts.roundTrips ?? new RoundTrips();
   // Only HTTP clients take a fetch (ws: and file: ignore it).
   const counted = /^(https?|libsql):/.test(opts.url) ? { fetch: roundTrips.wrap() } : {};
-  const make = () => createClient({ url: opts.url, authToken: opts.authToken, timeout, ...counted });
+  const make = (t = timeout) => createClient({ url: opts.url, authToken: opts.authToken, timeout: t, ...counted });
   const client = make();
   if (fileDb) await client.execute('PRAGMA journal_mode=WAL');
   // A file database gets its own writer client (one connection that keeps synchronous=NORMAL); a remote
   // libSQL server has no such per-connection settings, so one client does both.
-  const writer = fileDb ? (opts.fileWriter?.(opts.url, timeout) ?? make()) : client;
-  return new Database(client, writer, { busyRetries: opts.busyRetries, fileDb, roundTrips });
+  const writerTimeout = Math.min(timeout, opts.writerBusyTimeoutMs ?? 250);
+  const writer = fileDb ? (opts.fileWriter?.(opts.url, writerTimeout) ?? make(writerTimeout)) : client;
+  return new Database(client, writer, { busyRetries: opts.busyRetries, busyBudgetMs: opts.busyBudgetMs, fileDb, roundTrips });
 }

@@ -13,12 +13,20 @@ export interface IngestOptions {
   maxDelayMs?: number;
   /** A batch is written at once when it holds this many messages (default 2000). */
   maxBatch?: number;
+  /**
+   * Messages held at most (queued plus in batches waiting for the writer; default 20,000): beyond that, while
+   * the database cannot keep up, new messages are dropped and counted as queue_full (agents repeat heartbeats
+   * and status, so a dropped one is replaced by the next).
+   */
+  maxQueued?: number;
 }
+
+export type IngestDropCause = IngestDropReason | 'queue_full';
 
 export interface IngestStats {
   received: number;
   applied: number;
-  dropped: Record<IngestDropReason, number>;
+  dropped: Record<IngestDropCause, number>;
   /** Status reports about containers not placed on the reporting host (or for an old placement). */
   staleReports: number;
   batches: number;
@@ -29,9 +37,11 @@ export class IngestBatcher {
   private queue: AgentMessage[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** Accepted messages not yet written (queued, or in a batch waiting for the writer). */
+  private held = 0;
   private readonly counts: IngestStats = {
     received: 0, applied: 0, staleReports: 0, batches: 0, failedBatches: 0,
-    dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0 },
+    dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0 },
   };
 
   constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger'>, private readonly opts: IngestOptions = {}) {}
@@ -46,9 +56,19 @@ export class IngestBatcher {
       this.deps.logger.debug({ topic: topic.slice(0, 200), reason: c.reason, detail: c.detail }, 'agent message dropped');
       return;
     }
+    if (this.held >= (this.opts.maxQueued ?? 20_000)) {
+      this.counts.dropped.queue_full++;
+      return;
+    }
+    this.held++;
     this.queue.push(c.msg);
     if (this.queue.length >= (this.opts.maxBatch ?? 2000)) this.schedule(0);
     else if (!this.timer) this.schedule(this.opts.maxDelayMs ?? 20);
+  }
+
+  /** Messages held now (bounded by maxQueued). */
+  queued(): number {
+    return this.held;
   }
 
   stats(): IngestStats {
@@ -78,10 +98,19 @@ export class IngestBatcher {
       this.counts.staleReports += result.staleReports;
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
+      for (const f of result.fence) {
+        // A conflict is an operator's problem (two control planes on one broker): loud, and nothing is changed.
+        const log = f.kind === 'conflict' || f.kind === 'implausible' ? this.deps.logger.error.bind(this.deps.logger) : this.deps.logger.warn.bind(this.deps.logger);
+        log({ hostId: f.hostId, fence: f.kind, detail: f.detail }, f.kind === 'conflict'
+          ? 'host follows another control-plane database; not taking it back (docs/decisions.md, issue 10)'
+          : f.kind === 'implausible' ? 'fencing mark dropped' : 'host refuses our documents: publishing its next one above its fencing mark');
+      }
     } catch (e) {
       // A failed batch is lost (agents repeat heartbeats and status); the process keeps going.
       this.counts.failedBatches++;
       this.deps.logger.error({ err: String((e as Error)?.message ?? e), messages: batch.length }, 'ingest batch failed');
+    } finally {
+      this.held -= batch.length;
     }
   }
 }

@@ -25,7 +25,7 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
   };
   const seen = new Map<string, number>();
   const ingested = new Counter({ name: 'berth_ingest_messages_total', help: 'Agent messages received by this replica, by outcome', labelNames: ['outcome'], registers: [registry] });
-  const dropped = new Counter({ name: 'berth_ingest_dropped_total', help: 'Agent messages dropped (malformed or unauthorised), by reason', labelNames: ['reason'], registers: [registry] });
+  const dropped = new Counter({ name: 'berth_ingest_dropped_total', help: 'Agent messages dropped (malformed, unauthorised, or queue_full while the database lags), by reason', labelNames: ['reason'], registers: [registry] });
   const batches = new Counter({ name: 'berth_ingest_batches_total', help: 'Ingest write transactions, by result', labelNames: ['result'], registers: [registry] });
   const hostsG = new Gauge({ name: 'berth_hosts', help: 'Hosts known to berth, by liveness', labelNames: ['alive'], registers: [registry] });
   const containersG = new Gauge({ name: 'berth_containers', help: 'Service containers, by scheduler state and status', labelNames: ['scheduler_state', 'status'], registers: [registry] });
