@@ -45,7 +45,7 @@ describe('the controller under a long-held lock', () => {
     const t = await createTestApp();
     const logs: string[] = [];
     const logger = { debug: () => {}, info: (_o: object, m: string) => logs.push(m), warn: (_o: object, m: string) => logs.push(m), error: (_o: object, m: string) => logs.push(m) };
-    const ctl = new Controller({ ...t.deps, logger }, { holder: 'a', renewEveryMs: 0 });
+    const ctl = new Controller({ ...t.deps, logger }, { holder: 'a' });
     try {
       expect((await ctl.tick()).leader).toBe(true);
       const other = createClient({ url: t.deps.config.dbUrl });

@@ -120,6 +120,8 @@ export interface BatchResult {
   died: string[];
   /** Status reports about containers not placed on the reporting host (or for an old placement). */
   staleReports: number;
+  /** Fencing events of the batch, per host (restore, takeover, conflict, implausible mark): functions/ingest/hosts.ts. */
+  fence: { hostId: string; kind: string; detail: string }[];
   /** With hearing: how long the controller lease has left (null: no lease row yet). */
   leaseLeftMs: number | null;
 }
@@ -144,6 +146,6 @@ export async function applyAgentBatch(
     const hostResult = await applyHostMessages(tx, byHost, now);
     const status = await applyStatusReports(tx, latestStatus, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    return { created: hostResult.created, died: hostResult.died, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs };
   });
 }
