@@ -43,6 +43,8 @@ export interface AgentDeps {
   clock: Clock;
   /** How to reach the broker (default: MQTT, agent/link-mqtt.ts). */
   connect?: ConnectLink;
+  /** The load figure heartbeats carry (default: the OS load average; the simulation's is fixed). */
+  hostLoad?: () => number;
 }
 
 export interface RunningAgent {
@@ -164,7 +166,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     link.ping();
     publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
       hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration,
-      count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: hostLoad(),
+      count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: (deps.hostLoad ?? hostLoad)(),
     }));
   }, cfg.heartbeatMs);
 
