@@ -4,6 +4,7 @@
 // Everything else is the production Database (functions/db/client.ts): group commit, BUSY retries, savepoints.
 import { createClient, type Client, type InStatement, type Transaction } from '@libsql/client';
 import { Database } from '../../functions/db/client';
+import { createCachedWriter } from '../../functions/node/cached-writer';
 import type { Clock } from '../../shared/clock';
 
 export interface SimDbControl {
@@ -59,7 +60,8 @@ export async function openSimDatabase(path: string, clock: Clock, control: SimDb
   const url = `file:${path}`;
   const reader = createClient({ url, timeout: 5000 });
   await reader.execute('PRAGMA journal_mode=WAL');
-  const writer = createClient({ url, timeout: 5000 });
+  // The production writer (statement cache, functions/node/cached-writer.ts), as functions/node/database.ts opens it.
+  const writer = createCachedWriter(path, 5000);
   // Few retries: a simulated BUSY storm must not stall a pass for long (5 ms × 2^n backoff on simulated time).
   return new Database(wrapClient(reader, clock), wrapClient(writer, clock, control), { fileDb: true, busyRetries: 4 });
 }
