@@ -32,6 +32,7 @@ export interface AgentConfig {
 
 /** The fencing mark's store (agent/fence.ts's FenceStore on disk; the simulation keeps one in memory). */
 export interface Fence {
+  current(): Mark | null;
   judge(doc: Mark): FenceVerdict;
   advance(doc: Mark): Promise<void>;
 }
@@ -139,7 +140,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     if (doc.hostId !== hostId) return drop('wrong_host', `document is for host '${doc.hostId}'`);
     const verdict = fence.judge(doc);
     if (!verdict.accept) return drop('stale', verdict.reason);
-    if (verdict.advance) await fence.advance(doc);
+    await fence.advance(doc); // also records which database an equal-version document came from
     log.info({ epoch: doc.epoch, generation: doc.generation, containers: doc.containers.length }, 'desired state accepted');
     reconciler.setDesired(doc);
     loop.trigger();
@@ -165,7 +166,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     if (!connected) return;
     link.ping();
     publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
-      hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration,
+      hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration, fence: fence.current(),
       count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: (deps.hostLoad ?? hostLoad)(),
     }));
   }, cfg.heartbeatMs);

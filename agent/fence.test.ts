@@ -36,6 +36,16 @@ describe('FenceStore', () => {
     expect(await readdir(dir)).toEqual(['fence.json']);
   });
 
+  it('keeps the database a document came from, also for an equal version from another database (issue 10)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-fence-'));
+    const a = await FenceStore.open(dir);
+    await a.advance({ epoch: 1, generation: 3, database: 'db-a' });
+    await a.advance({ epoch: 1, generation: 3, database: 'db-b' });
+    expect((await FenceStore.open(dir)).current()).toEqual({ epoch: 1, generation: 3, database: 'db-b' });
+    await a.advance({ epoch: 1, generation: 2, database: 'db-c' });
+    expect(a.current()).toEqual({ epoch: 1, generation: 3, database: 'db-b' });
+  });
+
   it('refuses to start on a corrupt mark rather than accept old documents', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-fence-'));
     await writeFile(join(dir, 'fence.json'), '{"epoch":');

@@ -8,6 +8,8 @@ import { ensureDir, readJsonIfExists, writeJsonAtomic } from './files';
 export interface Mark {
   epoch: number;
   generation: number;
+  /** The control-plane database the document came from (reported back in heartbeats; issue 10). */
+  database?: string;
 }
 
 export type FenceVerdict = { accept: true; advance: boolean } | { accept: false; reason: string };
@@ -28,7 +30,7 @@ export function judgeVersion(doc: Mark, mark: Mark | null): FenceVerdict {
   return { accept: true, advance: c > 0 };
 }
 
-const zMarkFile = z.object({ epoch: z.number().int().min(0), generation: z.number().int().min(0) });
+const zMarkFile = z.object({ epoch: z.number().int().min(0), generation: z.number().int().min(0), database: z.string().max(128).optional() });
 
 export const FENCE_FILE = 'fence.json';
 
@@ -45,7 +47,7 @@ export class FenceStore {
     if (raw === undefined) return new FenceStore(path, null);
     const r = zMarkFile.safeParse(raw);
     if (!r.success) throw new Error(`${path} is not a fencing mark; remove it only if this host's desired state may be replayed`);
-    return new FenceStore(path, { epoch: r.data.epoch, generation: r.data.generation });
+    return new FenceStore(path, { epoch: r.data.epoch, generation: r.data.generation, ...(r.data.database ? { database: r.data.database } : {}) });
   }
 
   current(): Mark | null {
@@ -56,10 +58,16 @@ export class FenceStore {
     return judgeVersion(doc, this.mark);
   }
 
-  /** Persist a newer mark before the document is acted on (a crash after this replays it, never an older one). */
+  /**
+   * Persist a newer mark before the document is acted on (a crash after this replays it, never an older one).
+   * An accepted document of the same version from another database only records that database.
+   */
   async advance(doc: Mark): Promise<void> {
-    if (this.mark && compareVersions(doc, this.mark) <= 0) return;
-    const next = { epoch: doc.epoch, generation: doc.generation };
+    if (this.mark) {
+      const c = compareVersions(doc, this.mark);
+      if (c < 0 || (c === 0 && doc.database === this.mark.database)) return;
+    }
+    const next: Mark = { epoch: doc.epoch, generation: doc.generation, ...(doc.database ? { database: doc.database } : {}) };
     await writeJsonAtomic(this.path, next);
     this.mark = next;
   }

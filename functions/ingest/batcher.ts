@@ -89,6 +89,13 @@ export class IngestBatcher {
       this.counts.staleReports += result.status.ignored;
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
+      for (const f of result.fence) {
+        // A conflict is an operator's problem (two control planes on one broker): loud, and nothing is changed.
+        const log = f.kind === 'conflict' || f.kind === 'implausible' ? this.deps.logger.error.bind(this.deps.logger) : this.deps.logger.warn.bind(this.deps.logger);
+        log({ hostId: f.hostId, fence: f.kind, detail: f.detail }, f.kind === 'conflict'
+          ? 'host follows another control-plane database; not taking it back (docs/decisions.md, issue 10)'
+          : f.kind === 'implausible' ? 'fencing mark dropped' : 'host refuses our documents: publishing its next one above its fencing mark');
+      }
     } catch (e) {
       // A failed batch is lost (agents repeat heartbeats and status); the process keeps going.
       this.counts.failedBatches++;

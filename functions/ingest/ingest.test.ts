@@ -76,10 +76,18 @@ describe('ingest', () => {
       expect(await db().select().from(hosts)).toEqual([]);
     });
 
-    it('an agent that has applied a newer generation than ours pulls the counter up and gets a fresh document', async () => {
-      await insertHost(db(), 'host0', { alive: true, desiredGeneration: 2 });
+    it('an observedGeneration ahead of what was published is not adopted (only the fencing mark counts: fence.test.ts)', async () => {
+      await insertHost(db(), 'host0', { alive: true, desiredGeneration: 2, bootId: 'boot-1' });
       await send([topic('host0', 'heartbeat'), heartbeat('host0', { observedGeneration: 7 })]);
-      expect((await host('host0')).desiredGeneration).toBe(7);
+      expect((await host('host0')).desiredGeneration).toBe(2);
+      expect(await db().select().from(dirtyHosts)).toEqual([]);
+    });
+
+    it('an agent that restarted (new bootId) gets its document again: the broker may have lost the retained copy', async () => {
+      await insertHost(db(), 'host0', { alive: true, desiredGeneration: 2, bootId: 'boot-1' });
+      await send([topic('host0', 'heartbeat'), heartbeat('host0')]);
+      expect(await db().select().from(dirtyHosts)).toEqual([]);
+      await send([topic('host0', 'presence'), presence('host0', true, 'boot-2')]);
       expect((await db().select().from(dirtyHosts)).map((d) => d.hostId)).toEqual(['host0']);
     });
   });

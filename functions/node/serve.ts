@@ -20,7 +20,8 @@ import { createMetrics } from './metrics';
 import { connectControl, controlPassword, MqttPublisher } from './mqtt';
 import { startTick } from './tick';
 import { applyMigrations } from './migrate';
-import { secretFromFileOrNew, secretPaths, stateDirFor } from './secrets';
+import { loadSecret, secretFromFileOrNew, secretPaths, stateDirFor } from './secrets';
+import { checkSecretKey } from './secret-check';
 
 export interface RunningServer {
   deps: Deps;
@@ -37,10 +38,11 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const stateDir = stateDirFor(env.BERTH_DB_URL);
   mkdirSync(stateDir, { recursive: true });
   const paths = secretPaths(stateDir);
+  const secretKey = loadSecret(env.BERTH_SECRET_KEY, paths.secretKey, 'BERTH_SECRET_KEY');
   const config: Config = configFrom(env, {
     adminToken: secretFromFileOrNew(env.BERTH_ADMIN_TOKEN, paths.adminToken),
     agentToken: secretFromFileOrNew(env.BERTH_AGENT_TOKEN, paths.agentToken),
-    secretKey: secretFromFileOrNew(env.BERTH_SECRET_KEY, paths.secretKey),
+    secretKey: secretKey.value,
   });
   const logger = createNodeLogger('berth');
   // A bug that escapes every handler still ends the process (its state may be broken; a supervisor restarts it,
@@ -53,6 +55,13 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   process.on('unhandledRejection', fatal('unhandled rejection'));
   const database: Database = await openNodeDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
   await applyMigrations(database);
+  const secrets = new SecretBox(config.secretKey);
+  try {
+    await checkSecretKey(database, secrets, secretKey);
+  } catch (e) {
+    database.close();
+    throw e;
+  }
 
   const credentials = { agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken) };
   const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials, logger });
@@ -62,12 +71,16 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   let hearingSince: number | null = null;
   mqttClient.on('connect', () => { hearingSince = systemClock.now(); });
   mqttClient.on('close', () => { hearingSince = null; });
-  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets: new SecretBox(config.secretKey) };
+  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets };
   const ingest = new IngestBatcher(deps);
   deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats() });
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
-  // The embedded broker keeps retained messages in memory only: after a restart every host needs its document again.
+  // Every (re)connect of the control client republishes every host: the embedded broker keeps retained messages
+  // in memory only, and an external broker that restarted may have lost them (issue 10: no silent loss).
+  mqttClient.on('connect', () => {
+    markAllHostsDirty(deps).catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot mark hosts for republishing'));
+  });
   if (broker) await markAllHostsDirty(deps);
   const tick = startTick(deps, { hearingSince: () => hearingSince });
 

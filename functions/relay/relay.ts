@@ -10,15 +10,15 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import type { Db } from '../db/client';
-import { dirtyHosts, hosts, leases } from '../db/schema';
+import { dirtyHosts, hosts } from '../db/schema';
 import { encodeMessage, zDesiredState, type DesiredState } from '../../shared/protocol/messages';
 import { TOPIC_QOS, topics } from '../../shared/protocol/topics';
 import { markHostDirty } from '../services/hosts/write';
 import { buildDesired } from './build';
 import { readContainerInputs } from './read';
+import { CONTROLLER_LEASE, documentEpoch, readDatabaseId, readLeaseEpoch } from './fence';
 
-/** The lease whose epoch fences desired documents (DESIGN section 6); 0 until a controller holds it. */
-export const CONTROLLER_LEASE = 'controller';
+export { CONTROLLER_LEASE };
 
 export interface RelayOptions {
   /** Hosts per pass (default 500): a large backlog goes out over several passes. */
@@ -68,10 +68,10 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
   const out: Claimed = { docs: [], dropped: [], invalid: [] };
   // Re-read inside the transaction: another replica's pass may have finished some of these.
   const marks = await tx.select().from(dirtyHosts).where(inArray(dirtyHosts.hostId, hostIds));
-  const rows = new Map((await tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration }).from(hosts)
+  const rows = new Map((await tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration, fenceEpoch: hosts.fenceEpoch }).from(hosts)
     .where(inArray(hosts.id, marks.map((m) => m.hostId)))).map((h) => [h.id, h]));
-  const [lease] = await tx.select({ epoch: leases.epoch }).from(leases).where(eq(leases.name, CONTROLLER_LEASE)).limit(1);
-  const epoch = lease?.epoch ?? 0;
+  const leaseEpoch = await readLeaseEpoch(tx);
+  const database = await readDatabaseId(tx);
 
   const live = marks.filter((m) => rows.has(m.hostId));
   for (const m of marks.filter((m) => !rows.has(m.hostId))) {
@@ -80,8 +80,11 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
   }
   const inputs = await readContainerInputs(tx, live.map((m) => m.hostId), deps.secrets);
   for (const m of live) {
-    const generation = rows.get(m.hostId)!.desiredGeneration + 1;
-    const { doc, omitted } = buildDesired(m.hostId, epoch, generation, inputs.get(m.hostId) ?? []);
+    const row = rows.get(m.hostId)!;
+    const generation = row.desiredGeneration + 1;
+    // A host's floor (a restored backup, a taken-over host) lifts only its own documents: relay/fence.ts.
+    const { doc: built, omitted } = buildDesired(m.hostId, documentEpoch(leaseEpoch, row.fenceEpoch), generation, inputs.get(m.hostId) ?? []);
+    const doc = database ? { ...built, database } : built;
     for (const o of omitted) deps.logger.error({ hostId: m.hostId, ...o }, 'left out of the desired state: invalid');
     const checked = zDesiredState.safeParse(doc);
     if (!checked.success) {

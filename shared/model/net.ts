@@ -16,7 +16,9 @@ export const ipVersionOf = (addr: string): IpVersion | undefined => {
 
 /** Strict address check: IPv4 must be dotted-quad with four parts (ipaddr.isValid accepts "1" or "0x1"). */
 export const isIpAddress = (s: string): boolean =>
-  ipaddr.IPv4.isValidFourPartDecimal(s) || (s.includes(':') && ipaddr.IPv6.isValid(s));
+  // A zone ("fe80::1%eth0") names an interface of one machine: meaningless to a peer, and it would bypass
+  // uniqueness checks (the same address typed twice); ipaddr.js accepts it, berth does not (issue 10).
+  !s.includes('%') && (ipaddr.IPv4.isValidFourPartDecimal(s) || (s.includes(':') && ipaddr.IPv6.isValid(s)));
 
 /** A CIDR whose host bits are zero ("10.0.0.0/24", not "10.0.0.1/24"), as Neutron requires for subnets and peers. */
 export function parseCidr(s: string): { address: string; prefix: number; version: IpVersion } | undefined {

@@ -9,14 +9,15 @@
 import { z } from 'zod';
 import { isHostAddress, isIpAddress, ipVersionOf, zCidr, zIpAddress } from '../model/net';
 import { zHostId } from './topics';
+import { zConfigText, zMtu, zPeerAddress } from './fields';
 
 export const PROTOCOL_VERSION = 1 as const;
 const zV = z.literal(PROTOCOL_VERSION);
 
 /** Identifiers from the control plane (uuids in practice; any non-empty printable token is accepted). */
 export const zId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'must be an id token' });
-/** Free text that ends up in configuration files: printable, no control characters. */
-const zText = (max: number) => z.string().max(max).regex(/^[^\x00-\x1f\x7f]*$/, { message: 'must not contain control characters' });
+/** Free text that ends up in configuration files: printable, no control characters (shared with the API). */
+const zText = zConfigText;
 /** Algorithm and group names ("aes-128", "sha256", "group14"): lower-case tokens, never free text. */
 const zAlgo = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be an algorithm name' });
 const zInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
@@ -27,8 +28,6 @@ const zIPv4 = zIpAddress.refine((s) => ipVersionOf(s) === 4, { message: 'must be
 const zIPv6 = zIpAddress.refine((s) => ipVersionOf(s) === 6, { message: 'must be an IPv6 address' });
 /** Linux IFNAMSIZ is 16 (15 usable); drivers append "-ns" for the inner veth end, so at most 12 here. */
 export const zInterfaceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,11}$/, { message: 'must be an interface name of at most 12 characters' });
-const FQDN_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const zPeerAddress = z.string().refine((s) => isIpAddress(s) || FQDN_RE.test(s), { message: 'must be an IP address or a host name' });
 
 function unique<T>(key: (t: T) => string, what: string) {
   return (items: T[], ctx: z.RefinementCtx) => {
@@ -68,7 +67,7 @@ export const zIpsecConnection = z.object({
   peerCidrs: z.array(zCidr).min(1),
   /** Plain text on the wire (only this host may read its desired topic); never logged, never reported back. */
   psk: zText(1024).min(1),
-  mtu: zInt(68, 65535),
+  mtu: zMtu,
   initiator: z.enum(['bi-directional', 'response-only']),
   dpd: z.strictObject({
     action: z.enum(['hold', 'clear', 'disabled', 'restart', 'restart-by-peer']),
@@ -130,6 +129,11 @@ export const zDesiredState = z.object({
   epoch: zInt(0),
   /** Per-host counter, bumped on every document built for the host. Order: epoch first, then generation. */
   generation: zInt(0),
+  /**
+   * Which control-plane database built this document (issue 10): agents keep it with their fencing mark and
+   * report it, so a control plane tells its own documents (a restored backup) from another database's.
+   */
+  database: zId.optional(),
   containers: z.array(zDesiredContainer)
     .superRefine(unique((c) => c.id, 'container id'))
     .superRefine(unique((c) => c.interfaceName, 'interface name')),
@@ -157,6 +161,12 @@ export const zHeartbeat = z.object({
   at: zTimeMs,
   /** Generation of the desired document the agent's last finished reconcile worked from (0: none yet). */
   observedGeneration: zInt(0),
+  /**
+   * The agent's persisted fencing mark: it refuses any document older than this. Absent before the first
+   * document. The control plane never adopts it as something it sent; it only publishes this host's own next
+   * document above it (docs/decisions.md, issue 10).
+   */
+  fence: z.object({ database: zId.optional(), epoch: zInt(0), generation: zInt(0) }).optional(),
   /** Containers that exist on the host (whatever their status). */
   count: zInt(0),
   /** container limit − count (never below 0), or −1 when the host has no limit. */

@@ -111,7 +111,7 @@ export class Cluster {
         BERTH_MQTT_PORT: String(this.mqttPort), BERTH_MQTT_URL: this.mode === 'mosquitto' ? this.mqttUrl : '',
       },
     });
-    await waitFor('berth serve to answer /healthz', async () => ((await fetch(`${this.httpUrl}/healthz`)).ok ? true : undefined), 20_000, 100);
+    await waitFor('berth serve to answer /healthz', async () => ((await fetch(`${this.httpUrl}/healthz`)).ok ? true : undefined), 60_000, 100);
   }
 
   async killServe(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -11,11 +11,12 @@ import { DEFAULT_TIMERS } from '../../functions/controller/types';
 import type { Database, Db } from '../../functions/db/client';
 import type { Deps, Publisher } from '../../functions/deps';
 import { IngestBatcher } from '../../functions/ingest/batcher';
-import { runRelay, CONTROLLER_LEASE } from '../../functions/relay/relay';
+import { markAllHostsDirty, runRelay, CONTROLLER_LEASE } from '../../functions/relay/relay';
 import { drainTick } from '../../functions/services/hosts/drain';
 import { startAgent, type Fence, type RunningAgent } from '../../agent/agent';
 import { SimDriver, type SimState } from '../../agent/drivers/sim/driver';
 import { judgeVersion, type Mark } from '../../agent/fence';
+import { compareVersions } from '../../shared/protocol/messages';
 import { MemoryBroker, MemoryLink, type NetworkHooks } from '../../agent/link-memory';
 import type { Clock } from '../../shared/clock';
 import type { Ids } from '../../shared/ids';
@@ -40,12 +41,20 @@ export const simClock: Clock = { now: () => Date.now() };
 /** Fencing mark kept in memory, surviving agent restarts "with state" (the host's disk). */
 class MemoryFence implements Fence {
   constructor(private readonly disk: { mark: Mark | null }) {}
+  current() {
+    return this.disk.mark;
+  }
   judge(doc: Mark) {
     return judgeVersion(doc, this.disk.mark);
   }
+  /** As FenceStore.advance (agent/fence.ts), in memory. */
   async advance(doc: Mark) {
-    const v = judgeVersion(doc, this.disk.mark);
-    if (v.accept && v.advance) this.disk.mark = { epoch: doc.epoch, generation: doc.generation };
+    const m = this.disk.mark;
+    if (m) {
+      const c = compareVersions(doc, m);
+      if (c < 0 || (c === 0 && doc.database === m.database)) return;
+    }
+    this.disk.mark = { epoch: doc.epoch, generation: doc.generation, ...(doc.database ? { database: doc.database } : {}) };
   }
 }
 
@@ -110,6 +119,7 @@ export class World {
     this.deps = { database: this.database, clock: simClock, ids: this.ids, logger: this.logger, config, publisher, secrets: syncSecretBox(config.secretKey, this.rng) };
     this.app = createApp(this.deps);
     this.ingest = new IngestBatcher(this.deps);
+    await this.newIdentity();
     this.connectControl();
     for (const holder of ['cp-a', 'cp-b']) this.startReplica(holder);
     // The outbox relay runs in every replica; one relay loop stands for them (it is not leased).
@@ -129,6 +139,8 @@ export class World {
     });
     this.control.on('connect', () => {
       this.hearingSince = simClock.now();
+      // As functions/node/serve.ts: every (re)connect republishes every host (a restarted broker lost them).
+      markAllHostsDirty(this.deps).catch((e) => this.logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot mark hosts for republishing'));
       for (const kind of AGENT_PUBLISHES) this.control.subscribe(topics.allHosts(kind), 1).catch(() => undefined);
     });
     this.control.on('close', () => { this.hearingSince = null; });
@@ -240,7 +252,15 @@ export class World {
     const old = this.database;
     this.database = next;
     this.deps.database = next;
+    // A fresh install makes its own identity at migration time (the template's is shared by every run).
+    if (fromFile === this.templateDb) await this.newIdentity();
     setTimeout(() => old.close(), 5000); // writes in flight finish on the old file (as on a replaced server)
+  }
+
+  /** A database identity from the seed (migration 0003 makes a random one: not replayable). */
+  private async newIdentity(): Promise<void> {
+    const id = this.rng.uuid().replaceAll('-', '');
+    await this.database.write((tx) => tx.run(sql`UPDATE database_identity SET id = ${id}`));
   }
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

@@ -22,6 +22,14 @@ export const hosts = sqliteTable('hosts', {
   badUntil: integer('bad_until'),
   /** Generation of the last desired document built for this host. */
   desiredGeneration: integer('desired_generation').notNull().default(0),
+  /**
+   * The epoch this host's documents carry at least (they carry max(lease epoch, this)): raised to the fencing
+   * mark the agent reports when that mark is ahead of anything this database published for it — a restored
+   * backup, or a fresh database taking the host over (docs/decisions.md, issue 10). Only this host's documents.
+   */
+  fenceEpoch: integer('fence_epoch').notNull().default(0),
+  /** The host has reported holding a document of this database: from then on a foreign mark is a conflict. */
+  fenceHeld: integer('fence_held', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -53,6 +61,15 @@ export const leases = sqliteTable('leases', {
   holder: text('holder').notNull(),
   epoch: integer('epoch').notNull(),
   expiresAt: integer('expires_at').notNull(),
+});
+
+/**
+ * Which database this is: one row, a random id made by the migration that created the table. A copy of the
+ * file (a backup restored later) is the same database; a fresh database has a new id. Desired documents carry
+ * it, agents report it back with their fencing mark.
+ */
+export const databaseIdentity = sqliteTable('database_identity', {
+  id: text('id').primaryKey(),
 });
 
 /** Outbox: hosts whose desired document must be (re)published. */

@@ -37,8 +37,8 @@ export const zLifetime = z.strictObject({
 export const zName = z.string().max(255);
 export const zDescription = z.string().max(255);
 
-/** Text that ends up in the agent's IPsec configuration: no control characters (no line or config injection). */
-export const zConfigText = (max: number) => z.string().max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+/** Text that ends up in the agent's IPsec configuration: shared with the desired-state schema. */
+export { zConfigText } from '../../../shared/protocol/fields';
 
 /** A field that exists on the resource but may only be given at creation. */
 export const createOnly = () => z.never({ error: 'cannot be changed after creation (create-only field)' }).optional();

@@ -1,12 +1,10 @@
 // Request bodies for /v2.0/vpn/ipsec-site-connections (strict). The psk is write-only: accepted here, never shown.
 import { z } from 'zod';
-import { isIpAddress, zCidr } from '../../../shared/model/net';
-import { createOnly, createTenantFields, readOnly, updateTenantFields, zConfigText, zDescription, zLowerEnum, zName } from '../ikepolicies/fields';
+import { zCidr } from '../../../shared/model/net';
+import { MAX_MTU, zConfigText, zPeerAddress } from '../../../shared/protocol/fields';
+import { createOnly, createTenantFields, readOnly, updateTenantFields, zDescription, zLowerEnum } from '../ikepolicies/fields';
 
-/** A DNS name: labels of letters, digits and '-', and a last label that is not all digits (so 1.2.3 is no name). */
-const FQDN = /^(?=.{1,253}\.?$)(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*(?!-)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{1,63}(?<!-)\.?$/;
-
-export const zPeerAddress = z.string().max(255).refine((s) => isIpAddress(s) || FQDN.test(s), 'must be an IPv4 or IPv6 address or a DNS name');
+export { zPeerAddress };
 
 /** Enough for any real site; bounds the routes a connection makes (local × peer). */
 export const MAX_PEER_CIDRS = 100;
@@ -24,13 +22,15 @@ const required = (what: string) => ({ error: (i: { input: unknown }) => (i.input
 const zId = (what: string) => z.string(required(what)).min(1).max(255);
 
 const common = {
-  name: zName.optional(),
+  // The name, ids, PSK and MTU reach the agent: validated exactly as the desired state validates them.
+  name: zConfigText(255).optional(),
   description: zDescription.optional(),
   local_id: zConfigText(255).optional(),
   peer_cidrs: z.array(zCidr).max(MAX_PEER_CIDRS, `may hold at most ${MAX_PEER_CIDRS} CIDRs`).optional(),
   local_ep_group_id: z.string().min(1).max(255).nullable().optional(),
   peer_ep_group_id: z.string().min(1).max(255).nullable().optional(),
-  mtu: z.number().int().min(1).max(65_535).optional(),
+  // Below 68 is refused with Neutron's IPsecSiteConnectionMtuError (validate.ts), as the desired state's zMtu.
+  mtu: z.number().int().min(1).max(MAX_MTU).optional(),
   initiator: zLowerEnum(['bi-directional', 'response-only']).optional(),
   dpd: zDpd.optional(),
   admin_state_up: z.boolean().optional(),
