@@ -55,6 +55,9 @@ export class Weather {
   }
 }
 
+/** One fault of a fixed schedule (regression cases): `ms` is its duration, a broker's downtime or a BUSY count. */
+export interface ScriptedFault { atMs: number; kind: FaultKind; host?: string; ms?: number }
+
 interface Pending { at: number; what: string; heal: () => Promise<void> | void }
 
 export class FaultScheduler {
@@ -93,13 +96,14 @@ export class FaultScheduler {
     this.pending.push({ at: Date.now() + ms, what, heal });
   }
 
-  async inject(now: number): Promise<void> {
-    if (this.kinds.length === 0) return;
-    const kind = this.rng.pick(this.kinds);
+  /** A fault now: drawn from the seed, or (a scripted regression) exactly the one given. */
+  async inject(now: number, forced?: ScriptedFault): Promise<void> {
+    if (this.kinds.length === 0 && !forced) return;
+    const kind = forced?.kind ?? this.rng.pick(this.kinds);
     const w = this.world;
     const agents = [...w.agents.values()];
-    const a = this.rng.pick(agents);
-    const d = this.rng.int(200, 6000);
+    const a = forced?.host ? w.agents.get(forced.host)! : this.rng.pick(agents);
+    const d = forced?.ms ?? this.rng.int(200, 6000);
     let what: string = kind;
     switch (kind) {
       case 'agentCrash':
@@ -150,13 +154,13 @@ export class FaultScheduler {
         break;
       }
       case 'brokerRestart': {
-        const down = this.rng.int(50, 3000);
+        const down = forced?.ms ?? this.rng.int(50, 3000);
         w.broker.restart(down);
         what = `broker restart, down ${down} ms`;
         break;
       }
       case 'dbBusy': {
-        const n = this.rng.int(1, 12);
+        const n = forced?.ms ?? this.rng.int(1, 12);
         w.dbControl.busy += n;
         what = `database busy for ${n} transactions`;
         break;

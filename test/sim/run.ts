@@ -10,7 +10,7 @@ import { applyMigrations } from '../../functions/node/migrate';
 import type { Ids } from '../../shared/ids';
 import { SimApi } from './api';
 import { syncDigest } from './crypto';
-import { DEFAULT_FAULTS, FaultScheduler, Weather, type FaultKind } from './faults';
+import { DEFAULT_FAULTS, FaultScheduler, Weather, type FaultKind, type ScriptedFault } from './faults';
 import { INVARIANTS, notConverged, SafetyChecker } from './invariants';
 import { seededRng, type Rng } from './rng';
 import { World, type Violation } from './world';
@@ -30,6 +30,8 @@ export interface SimOptions {
   faultRate?: number;
   apiRate?: number;
   faults?: readonly FaultKind[];
+  /** A fixed fault schedule (ms into the chaos phase) instead of seeded faults: a regression case. */
+  script?: readonly ScriptedFault[];
 }
 
 export interface SimResult {
@@ -116,7 +118,8 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
     for (let i = 0; i < (o.vpns ?? 2); i++) apiWrite(false);
     for (let t = 0; t < (o.warmupMs ?? 2000); t += stepMs) await step();
     for (let t = 0; t < (o.chaosMs ?? 6000); t += stepMs) {
-      if (rng.chance(o.faultRate ?? 0.06)) await faults.inject(Date.now());
+      if (o.script) for (const f of o.script.filter((f) => f.atMs >= t && f.atMs < t + stepMs)) await faults.inject(Date.now(), f);
+      else if (rng.chance(o.faultRate ?? 0.06)) await faults.inject(Date.now());
       if (rng.chance(o.apiRate ?? 0.03)) apiWrite(rng.chance(0.4));
       await step();
     }
