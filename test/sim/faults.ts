@@ -21,8 +21,8 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** On unless asked otherwise. dbReset/dbRestore need the fencing of issue 10 item 1 (the survive helper's work). */
-export const DEFAULT_FAULTS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'dbReset' && k !== 'dbRestore');
+/** Every kind. (dbReset/dbRestore became safe with the reset-proof fencing of issue 10 item 1.) */
+export const DEFAULT_FAULTS: FaultKind[] = [...FAULT_KINDS];
 
 /** The network's state, read by the broker for every delivery. */
 export class Weather {

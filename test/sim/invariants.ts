@@ -11,7 +11,7 @@ export const INVARIANTS = [
   'every wanted container RUNNING within the bound after faults stop',
   'desired and reported state converge',
   'no PSK leaves its host\'s document',
-  'no response >= 500',
+  'no response >= 500', // except 503 "retry" while the database is (made) busy
 ] as const;
 
 export class SafetyChecker {

@@ -3,7 +3,7 @@
 import { FAULT_KINDS, DEFAULT_FAULTS, type FaultKind } from './faults';
 import { describeFailure, runSeed, templateDatabase } from './run';
 
-const HELP = `usage: npm run sim -- [--seed N | --seeds COUNT [--from N]] [--faults a,b,...] [--db-reset] [--verbose]
+const HELP = `usage: npm run sim -- [--seed N | --seeds COUNT [--from N]] [--faults a,b,...] [--verbose]
 
 Runs berth's control plane and sim agents in one process on a simulated clock under a seeded fault schedule,
 checking the invariants after every step (docs/reliability.md, "Deterministic simulation").
@@ -11,7 +11,6 @@ checking the invariants after every step (docs/reliability.md, "Deterministic si
   --seed N        run (replay) exactly this seed and print its fault schedule
   --seeds COUNT   run COUNT seeds (default 100), starting at --from (default 1), with progress
   --faults LIST   fault kinds to inject (default: ${DEFAULT_FAULTS.join(',')})
-  --db-reset      also inject database reset and restore (needs the reset-proof fencing of issue 10 item 1)
   --verbose       print every seed's result
   --help          this text
 
@@ -31,7 +30,6 @@ function parse(argv: string[]) {
     else if (a === '--seeds') o.seeds = num();
     else if (a === '--from') o.from = num();
     else if (a === '--verbose') o.verbose = true;
-    else if (a === '--db-reset') o.faults.push('dbReset', 'dbRestore');
     else if (a === '--faults') {
       const list = (argv[++i] ?? '').split(',').filter(Boolean);
       const bad = list.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));

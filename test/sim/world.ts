@@ -92,6 +92,8 @@ export class World {
   violations: Violation[] = [];
   /** HTTP answers ≥ 500 (each is a violation). */
   serverErrors = 0;
+  /** 503 answers (database busy: the client is told to retry). */
+  unavailable = 0;
   /** Database generations: files swapped in by reset/restore. */
   dbFiles = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -269,7 +271,9 @@ export class World {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (res.status >= 500) {
+    // 503 is the designed answer while the database stays busy ("retry the request"); anything else ≥ 500 is a bug.
+    if (res.status === 503) this.unavailable++;
+    else if (res.status >= 500) {
       this.serverErrors++;
       this.violate('no response >= 500', `${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
     }
