@@ -47,7 +47,7 @@ return { body, query };
 describe('HTTP fuzzing (every route in the route table)', () => {
   it('answers every generated request below 500, and a rejection changes nothing', async () => {
     expect(routes.length).toBeGreaterThan(50);
-    const runs = fuzzRuns(1500);
+    const runs = fuzzRuns(800);
     let cases = 0;
     const statuses = new Map<number, number>();
     const { body, query } = arbitraries();
