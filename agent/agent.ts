@@ -1,12 +1,13 @@
 // The running agent: one MQTT connection (Last Will, retained presence, heartbeats, status), the desired-state
 // inbox with fencing, self-fencing when cut off from the broker, and the reconcile loop over a driver.
-import mqtt from 'mqtt';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION, zDesiredState, type ContainerReport, type StatusMessage } from '../shared/protocol/messages';
 import { topics, TOPIC_QOS } from '../shared/protocol/topics';
 import type { Driver } from './drivers/contract';
-import type { FenceStore } from './fence';
+import type { Mark, FenceVerdict } from './fence';
+import type { AgentLink, ConnectLink } from './link';
+import { connectMqttLink } from './link-mqtt';
 import { buildHeartbeat, buildPresence, hostLoad } from './heartbeat';
 import { ReconcileLoop } from './reconciler/loop';
 import { Reconciler } from './reconciler/reconcile';
@@ -29,11 +30,22 @@ export interface AgentConfig {
   opTimeoutMs?: number;
 }
 
+/** The fencing mark's store (agent/fence.ts's FenceStore on disk; the simulation keeps one in memory). */
+export interface Fence {
+  current(): Mark | null;
+  judge(doc: Mark): FenceVerdict;
+  advance(doc: Mark): Promise<void>;
+}
+
 export interface AgentDeps {
   driver: Driver;
-  fence: FenceStore;
+  fence: Fence;
   logger: Logger;
   clock: Clock;
+  /** How to reach the broker (default: MQTT, agent/link-mqtt.ts). */
+  connect?: ConnectLink;
+  /** The load figure heartbeats carry (default: the OS load average; the simulation's is fixed). */
+  hostLoad?: () => number;
 }
 
 export interface RunningAgent {
@@ -42,10 +54,9 @@ export interface RunningAgent {
   readonly dropped: Readonly<Record<string, number>>;
   /** Leave the containers running, say offline, disconnect. */
   stop(): Promise<void>;
+  /** Die as kill -9 would (the simulation's agent crash): timers stop, the connection breaks (the broker sends the Will). */
+  kill(): void;
 }
-
-const FAST_RECONNECT_MS = 250;
-const REFUSED_RECONNECT_MS = 5000;
 
 const timeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
@@ -61,11 +72,12 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   let seq = 0;
   let lastError = '';
 
+  // Assigned below, once the Will can be built; publish() runs only while connected, i.e. after that.
+  let link!: AgentLink;
   const publish = (topic: string, kind: keyof typeof TOPIC_QOS, msg: unknown) => {
     if (!connected) return; // a fresh full report follows every (re)connect; stale ones are not queued
-    client.publish(topic, encodeMessage(msg), { qos: TOPIC_QOS[kind].qos, retain: TOPIC_QOS[kind].retain }, (err) => {
-      if (err) log.warn({ topic, error: err.message }, 'publish failed');
-    });
+    link.publish(topic, encodeMessage(msg), { qos: TOPIC_QOS[kind].qos, retain: TOPIC_QOS[kind].retain })
+      .catch((err: Error) => log.warn({ topic, error: err.message }, 'publish failed'));
   };
   const publishStatus = (containers: ContainerReport[]) => {
     const msg: StatusMessage = { v: PROTOCOL_VERSION, hostId, bootId, containers };
@@ -85,27 +97,12 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     onError: (e, retryInMs) => log.warn({ error: (e as Error).message, retryInMs }, 'reconcile pass failed; backing off'),
   });
 
-  const will = () => ({ topic: topics.presence(hostId), payload: Buffer.from(encodeMessage(buildPresence(hostId, bootId, false, clock.now()))), qos: 1 as const, retain: true });
-  const client = mqtt.connect(cfg.mqttUrl, {
-    protocolVersion: 4, // MQTT 3.1.1: aedes has no v5, and every broker speaks it
-    clientId: `berth-agent-${hostId}`,
-    username: hostId,
-    password: cfg.token,
-    clean: true,
-    // The broker drops (and publishes the Will of) an agent silent for 1.5 × keepalive; heartbeats keep it fed.
-    keepalive: Math.max(1, Math.round(cfg.selfFenceMs / 1500)),
-    reconnectPeriod: FAST_RECONNECT_MS,
-    // A refused CONNECT (wrong token, not authorised) is retried too, slowly: the token may be fixed centrally.
-    reconnectOnConnackError: true,
-    connectTimeout: 5000,
-    resubscribe: false, // we subscribe on every connect ourselves (clean sessions)
-    will: will(),
-  });
+  const will = () => ({ topic: topics.presence(hostId), payload: encodeMessage(buildPresence(hostId, bootId, false, clock.now())), qos: 1 as const, retain: true });
+  link = (deps.connect ?? connectMqttLink)({ hostId, url: cfg.mqttUrl, token: cfg.token, selfFenceMs: cfg.selfFenceMs, will: will() });
 
-  client.on('packetreceive', () => { lastHeardAt = clock.now(); });
-  client.on('connect', () => {
+  link.on('packet', () => { lastHeardAt = clock.now(); });
+  link.on('connect', () => {
     connected = true;
-    client.options.reconnectPeriod = FAST_RECONNECT_MS;
     lastError = '';
     lastHeardAt = clock.now();
     log.info({ url: cfg.mqttUrl, bootId }, 'connected to the broker');
@@ -114,21 +111,18 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       log.warn({}, 'reconnected after self-fencing: reporting the truth, waiting for the desired state');
     }
     publish(topics.presence(hostId), 'presence', buildPresence(hostId, bootId, true, clock.now()));
-    client.subscribe(desiredTopic, { qos: 1 }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128)) log.error({ topic: desiredTopic, error: err?.message ?? 'refused by the broker' }, 'cannot subscribe to the desired state');
-    });
+    link.subscribe(desiredTopic, 1)
+      .catch((err: Error) => log.error({ topic: desiredTopic, error: err.message }, 'cannot subscribe to the desired state'));
     publishStatus(board.list());
     loop.trigger();
   });
-  client.on('close', () => {
+  link.on('close', () => {
     if (connected) log.warn({}, 'disconnected from the broker');
     connected = false;
     // The Will is sent at the next CONNECT: keep its time current.
-    client.options.will = will();
+    link.setWill(will());
   });
-  client.on('error', (e) => {
-    // MQTT refusals carry a numeric return code (socket errors a string one): back off, do not hammer.
-    if (typeof (e as { code?: unknown }).code === 'number') client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
+  link.on('error', (e) => {
     if (e.message !== lastError) log.error({ error: e.message }, 'broker connection error');
     lastError = e.message;
   });
@@ -151,7 +145,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     reconciler.setDesired(doc);
     loop.trigger();
   };
-  client.on('message', (topic, payload) => {
+  link.on('message', (topic, payload) => {
     if (topic !== desiredTopic) return drop('unexpected_topic', topic);
     inbox = inbox.then(() => onDesired(payload)).catch((e) => log.error({ error: (e as Error).message }, 'could not apply a desired document'));
   });
@@ -164,16 +158,16 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     const reason = `cut off from the broker for ${silentMs} ms (limit ${cfg.selfFenceMs} ms)`;
     log.warn({ silentMs }, 'self-fencing: stopping all containers');
     reconciler.fence(reason);
-    if (connected) client.stream.destroy(); // reconnect: the fence lifts only on a fresh session
+    if (connected) link.drop(); // reconnect: the fence lifts only on a fresh session
     loop.trigger();
   }, Math.min(100, Math.floor(cfg.selfFenceMs / 5)));
 
   const heartbeatTimer = setInterval(() => {
     if (!connected) return;
-    client.sendPing();
+    link.ping();
     publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
       hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration, fence: fence.current(),
-      count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: hostLoad(),
+      count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: (deps.hostLoad ?? hostLoad)(),
     }));
   }, cfg.heartbeatMs);
 
@@ -185,6 +179,14 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   return {
     bootId,
     dropped,
+    kill() {
+      clearInterval(fenceTimer);
+      clearInterval(heartbeatTimer);
+      clearInterval(statusTimer);
+      void loop.stop();
+      link.drop();
+      void link.end().catch(() => undefined);
+    },
     async stop() {
       clearInterval(fenceTimer);
       clearInterval(heartbeatTimer);
@@ -194,9 +196,9 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       if (connected) {
         // A clean disconnect sends no Will: say offline ourselves.
         const offline = buildPresence(hostId, bootId, false, clock.now());
-        await timeout(client.publishAsync(topics.presence(hostId), encodeMessage(offline), { qos: 1, retain: true }).catch(() => undefined), 1000);
+        await timeout(link.publish(topics.presence(hostId), encodeMessage(offline), { qos: 1, retain: true }).catch(() => undefined), 1000);
       }
-      await timeout(client.endAsync().catch(() => undefined), 1000);
+      await timeout(link.end().catch(() => undefined), 1000);
       await driver.close();
       log.info({}, 'agent stopped (containers left running)');
     },

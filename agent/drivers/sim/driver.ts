@@ -33,6 +33,8 @@ export interface SimDriverOptions {
   stateDir?: string;
   faults?: SimFaults;
   clock?: Clock;
+  /** Memory-only state to start from and keep writing to (the simulation's stand-in for a host's disk). */
+  state?: SimState;
 }
 
 export class SimDriver implements Driver {
@@ -52,7 +54,7 @@ export class SimDriver implements Driver {
   }
 
   static async open(opts: SimDriverOptions = {}): Promise<SimDriver> {
-    let state: SimState = { createCount: 0, updateCount: 0, deleteCount: 0, containers: [] };
+    let state: SimState = opts.state ?? { createCount: 0, updateCount: 0, deleteCount: 0, containers: [] };
     let writer: FileWriter | null = null;
     if (opts.stateDir) {
       await ensureDir(opts.stateDir);

@@ -1,0 +1,170 @@
+// One seeded simulation run: build the world on fake timers, run a warm-up, a chaos phase (seeded faults and API
+// writes, safety invariants after every step), heal everything, then require convergence within a bound.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import FakeTimers from '@sinonjs/fake-timers';
+import { openNodeDatabase } from '../../functions/node/database';
+import { applyMigrations } from '../../functions/node/migrate';
+import type { Ids } from '../../shared/ids';
+import { SimApi } from './api';
+import { syncDigest } from './crypto';
+import { DEFAULT_FAULTS, FaultScheduler, Weather, type FaultKind, type ScriptedFault } from './faults';
+import { INVARIANTS, notConverged, SafetyChecker } from './invariants';
+import { seededRng, type Rng } from './rng';
+import { World, type Violation } from './world';
+
+export interface SimOptions {
+  seed: number;
+  hosts?: number;
+  /** VPNs created during the warm-up. */
+  vpns?: number;
+  warmupMs?: number;
+  /** How long faults are injected. */
+  chaosMs?: number;
+  /** After the last fault: everything must have converged within this bound. */
+  convergeBoundMs?: number;
+  stepMs?: number;
+  /** Chance per step of a new fault, and of an API write. */
+  faultRate?: number;
+  apiRate?: number;
+  faults?: readonly FaultKind[];
+  /** A fixed fault schedule (ms into the chaos phase) instead of seeded faults: a regression case. */
+  script?: readonly ScriptedFault[];
+}
+
+export interface SimResult {
+  seed: number;
+  ok: boolean;
+  violations: Violation[];
+  injected: Partial<Record<FaultKind, number>>;
+  /** Sim ms from the heal to convergence (null: did not converge). */
+  convergedAfterMs: number | null;
+  /** sha256 of everything the broker carried and the schedule: equal for equal seeds (determinism). */
+  trace: string;
+  history: string[];
+  apiWrites: number;
+}
+
+const START = 1_700_000_000_000;
+
+let template: string | null = null;
+
+/** The migrated empty database, made once per process (real timers: before the fake ones go in). */
+export async function templateDatabase(): Promise<string> {
+  if (template) return template;
+  const dir = mkdtempSync(join(tmpdir(), 'berth-sim-template-'));
+  const path = join(dir, 'template.db');
+  const db = await openNodeDatabase({ url: `file:${path}` });
+  await applyMigrations(db);
+  await db.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  await db.client.execute('PRAGMA journal_mode=DELETE');
+  db.close();
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  template = path;
+  return path;
+}
+
+const seededIds = (rng: Rng): Ids => ({
+  uuid: () => rng.uuid(),
+  mac: () => `fa:16:3e:${[0, 0, 0].map(() => rng.int(0, 255).toString(16).padStart(2, '0')).join(':')}`,
+  token: () => rng.uuid().replaceAll('-', ''),
+});
+
+export async function runSeed(o: SimOptions): Promise<SimResult> {
+  const tpl = await templateDatabase();
+  const rng = seededRng(o.seed);
+  const entropy = seededRng(o.seed ^ 0x5eed);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-sim-'));
+  const clock = FakeTimers.install({ now: START, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], loopLimit: 1_000_000 });
+  // Everything random in the process comes from the seed too (agent boot ids, container incarnations, jitter).
+  const realRandom = Math.random;
+  Math.random = () => entropy.next();
+  Object.defineProperty(globalThis.crypto, 'randomUUID', { value: () => entropy.uuid(), configurable: true, writable: true });
+  const restoreDigest = syncDigest();
+  const crashes: string[] = [];
+  const onRejection = (e: unknown) => crashes.push(String((e as Error)?.stack ?? e));
+  process.on('unhandledRejection', onRejection);
+
+  const weather = new Weather(rng);
+  const world = new World(dir, rng, weather.hooks(), seededIds(rng));
+  const faults = new FaultScheduler(world, weather, o.faults ?? DEFAULT_FAULTS, rng, (t) => clock.setSystemTime(t));
+  const api = new SimApi(world);
+  const safety = new SafetyChecker(world, api);
+  const stepMs = o.stepMs ?? 100;
+  let apiWrites = 0;
+  let convergedAfterMs: number | null = null;
+  const step = async () => {
+    await clock.tickAsync(stepMs);
+    await faults.due(Date.now());
+    await safety.check(world.dbFiles);
+    for (const c of crashes.splice(0)) world.violate('no crash', c.slice(0, 500));
+  };
+  // API writes run beside the clock (a request may wait on a timer: a BUSY retry's backoff), one at a time.
+  let writes: Promise<void> = Promise.resolve();
+  let writesPending = 0;
+  const apiWrite = (delete_: boolean) => {
+    apiWrites++;
+    writesPending++;
+    writes = writes.then(async () => {
+      if (delete_ && api.vpns.length > 0) await api.deleteVpn(rng.pick(api.vpns));
+      else await api.addVpn();
+    }).finally(() => { writesPending--; });
+  };
+
+  try {
+    await world.start(tpl, Array.from({ length: o.hosts ?? 3 }, (_, i) => `host${i}`));
+    for (let i = 0; i < (o.vpns ?? 2); i++) apiWrite(false);
+    for (let t = 0; t < (o.warmupMs ?? 2000); t += stepMs) await step();
+    for (let t = 0; t < (o.chaosMs ?? 6000); t += stepMs) {
+      if (o.script) for (const f of o.script.filter((f) => f.atMs >= t && f.atMs < t + stepMs)) await faults.inject(Date.now(), f);
+      else if (rng.chance(o.faultRate ?? 0.06)) await faults.inject(Date.now());
+      if (rng.chance(o.apiRate ?? 0.03)) apiWrite(rng.chance(0.4));
+      await step();
+    }
+    while (writesPending > 0) await step();
+    await faults.healAll(Date.now());
+    const healedAt = Date.now();
+    const bound = o.convergeBoundMs ?? 30_000;
+    let last: string[] = [];
+    for (let n = 1; Date.now() - healedAt <= bound; n++) {
+      await step();
+      if (n % 3 !== 0) continue; // the (costlier) convergence look every 300 ms
+      last = await notConverged(world);
+      if (last.length === 0) {
+        convergedAfterMs = Date.now() - healedAt;
+        break;
+      }
+    }
+    if (convergedAfterMs === null) world.violate(INVARIANTS[2], `${bound} ms after the last fault: ${last.slice(0, 6).join('; ')}`);
+    await world.stop();
+  } catch (e) {
+    world.violate('no crash', String((e as Error)?.stack ?? e).slice(0, 800));
+  } finally {
+    clock.uninstall();
+    Math.random = realRandom;
+    delete (globalThis.crypto as { randomUUID?: unknown }).randomUUID;
+    restoreDigest();
+    process.off('unhandledRejection', onRejection);
+    try { world.closeDatabase(); } catch { /* already closed */ }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const hash = createHash('sha256');
+  for (const m of world.broker.log) hash.update(`${m.topic}\n${m.payload}\n`);
+  for (const h of faults.history) hash.update(`${h}\n`);
+  return {
+    seed: o.seed, ok: world.violations.length === 0, violations: world.violations, injected: faults.injected,
+    convergedAfterMs, trace: hash.digest('hex'), history: faults.history, apiWrites,
+  };
+}
+
+/** A failure as the operator sees it: the seed (to replay), what broke, and the fault schedule. */
+export function describeFailure(r: SimResult): string {
+  return [
+    `simulation seed ${r.seed} FAILED — replay: npm run sim -- --seed ${r.seed}`,
+    ...r.violations.slice(0, 10).map((v) => `  [${v.at - START} ms] ${v.invariant}: ${v.detail}`),
+    '  schedule:',
+    ...r.history.map((h) => `    ${h}`),
+  ].join('\n');
+}
