@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { ipVersionOf } from '../../../shared/model/net';
+import { containerAddresses, usesIpv6 } from '../../../shared/protocol/addresses';
 import type { ContainerSpec } from '../contract';
 import type { Runner } from './exec';
 import { hostVethOf, namespaceOf, nsVethOf } from './names';
@@ -23,16 +24,17 @@ export function hostBatch(spec: ContainerSpec): string[] {
 /** Commands run inside the namespace (`ip -n <ns> -batch -`): addresses, default route, subnet anchors. */
 export function namespaceBatch(spec: ContainerSpec): string[] {
   const dev = nsVethOf(spec);
-  const { port, externalIp } = spec.config;
-  const lines = [
-    'link set lo up',
-    `link set ${dev} up`,
-    `addr add ${port.address}/${port.prefixLen} dev ${dev}`,
-  ];
-  if (externalIp.v4) lines.push(`addr add ${externalIp.v4}/32 dev ${dev}`);
-  if (externalIp.v6) lines.push(`addr add ${externalIp.v6}/128 dev ${dev} nodad`);
-  // Everything leaves through the router side (.1), sourced from the external IP (what peers know us by).
+  const { port, portV6, externalIp } = spec.config;
+  const lines = ['link set lo up'];
+  // IPv6: no link-local address of its own (nothing here needs one, and its duplicate address detection would
+  // hold IPv6 back for a second after start), and every address without DAD (berth chose them unique).
+  if (usesIpv6(spec.config)) lines.push(`link set ${dev} addrgenmode none`);
+  lines.push(`link set ${dev} up`);
+  for (const a of containerAddresses(spec.config)) lines.push(`addr add ${a} dev ${dev}${a.includes(':') ? ' nodad' : ''}`);
+  // Everything leaves through the router side of its family, sourced from the external IP of that family (what
+  // peers know us by).
   lines.push(`route add default via ${port.routerAddress} dev ${dev}${externalIp.v4 ? ` src ${externalIp.v4}` : ''}`);
+  if (portV6) lines.push(`route add ::/0 via ${portV6.routerAddress} dev ${dev}${externalIp.v6 ? ` src ${externalIp.v6}` : ''}`);
   for (const a of localAnchors(spec.config)) lines.push(`addr add ${a} dev lo`);
   return lines;
 }
