@@ -68,12 +68,13 @@ describe('ip batches', () => {
     ]);
   });
 
-  it('IPv6: no link-local address, the /127 and the external /128 without DAD, a default route of each family', () => {
+  it('IPv6: the EUI-64 link-local, the /127 and the external /128 without DAD, a default route of each family', () => {
     const v6 = exampleContainerV6(1);
     expect(namespaceBatch(v6)).toEqual([
       'link set lo up',
       'link set vpn-b0000001-ns addrgenmode none',
       'link set vpn-b0000001-ns up',
+      'addr add fe80::f816:3eff:fe00:101/64 dev vpn-b0000001-ns nodad',
       'addr add 169.254.0.2/30 dev vpn-b0000001-ns',
       'addr add fd62:6572:7468:4000:8000::3/127 dev vpn-b0000001-ns nodad',
       'addr add 2001:db8:1::2/128 dev vpn-b0000001-ns nodad',

@@ -21,15 +21,25 @@ export function hostBatch(spec: ContainerSpec): string[] {
   ];
 }
 
+/** The modified EUI-64 link-local address of a MAC (RFC 4291 appendix A): fa:16:3e:00:01:01 → fe80::f816:3eff:fe00:101. */
+export function linkLocalOf(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  const words = [((b[0] ^ 0x02) << 8) | b[1], (b[2] << 8) | 0xff, 0xfe00 | b[3], (b[4] << 8) | b[5]];
+  return `fe80::${words.map((w) => w.toString(16)).join(':')}`;
+}
+
 /** Commands run inside the namespace (`ip -n <ns> -batch -`): addresses, default route, subnet anchors. */
 export function namespaceBatch(spec: ContainerSpec): string[] {
   const dev = nsVethOf(spec);
   const { port, portV6, externalIp } = spec.config;
   const lines = ['link set lo up'];
-  // IPv6: no link-local address of its own (nothing here needs one, and its duplicate address detection would
-  // hold IPv6 back for a second after start), and every address without DAD (berth chose them unique).
-  if (usesIpv6(spec.config)) lines.push(`link set ${dev} addrgenmode none`);
+  // IPv6: every address without duplicate address detection (it would hold IPv6 back for a second after start;
+  // berth chose them unique), the link-local one too: the kernel's own is made with DAD, so it is replaced by
+  // the EUI-64 address of the port MAC. One is needed: forwarded packets solicit their next hop from it.
+  const v6 = usesIpv6(spec.config);
+  if (v6) lines.push(`link set ${dev} addrgenmode none`);
   lines.push(`link set ${dev} up`);
+  if (v6) lines.push(`addr add ${linkLocalOf(port.mac)}/64 dev ${dev} nodad`);
   for (const a of containerAddresses(spec.config)) lines.push(`addr add ${a} dev ${dev}${a.includes(':') ? ' nodad' : ''}`);
   // Everything leaves through the router side of its family, sourced from the external IP of that family (what
   // peers know us by).
