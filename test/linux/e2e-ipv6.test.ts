@@ -59,6 +59,16 @@ describe.skipIf(skip !== null)(`end to end over IPv6: control plane + linux agen
   let api: Api;
   const routers: Record<string, string> = {};
 
+  /** With BERTH_E2E6_DIAG set, a failed ping prints the containers' IPv6 state, charon logs and the flows. */
+  const diagnose = async () => {
+    for (const c of await containers()) {
+      for (const args of [['-6', 'route', 'show', 'table', 'all'], ['-6', 'neigh'], ['-6', 'addr']]) {
+        console.log(c.interfaceName, args.join(' '), (await sh('ip', ['-n', c.interfaceName, ...args]).catch((x: Error) => ({ stdout: x.message }))).stdout);
+      }
+      console.log((await readFile(`${STATE}/linux/${c.interfaceName}/charon.log`, 'utf8').catch(() => 'no log')).slice(-3000));
+    }
+    console.log((await sh('ovs-ofctl', ['dump-flows', `unix:${ovs.rundir}/${BRIDGE}.mgmt`])).stdout);
+  };
   const containers = async () => (await api('GET', '/v1/containers')).body.containers as any[];
   const connections = async () => (await api('GET', '/v2.0/vpn/ipsec-site-connections')).body.ipsec_site_connections as any[];
 
@@ -156,25 +166,18 @@ describe.skipIf(skip !== null)(`end to end over IPv6: control plane + linux agen
       await addSite({ db: ovs.db, bridge: BRIDGE, name: s.ns, mac: s.mac, cidrAddress: `${s.host}/64`, routerMac });
     }
     const port = (await containers()).find((c) => c.configurationId === routers[a.name]).interfaceName;
-    const capture = sh('timeout', ['8', 'tcpdump', '-ni', port, '-c', '2', '-l', `${outer === 6 ? 'ip6' : 'ip'} and udp port 4500 and greater 100`], undefined, 15_000)
+    const capture = sh('timeout', ['40', 'tcpdump', '-ni', port, '-c', '2', '-l', `${outer === 6 ? 'ip6' : 'ip'} and udp port 4500 and greater 100`], undefined, 45_000)
       .catch((e: Error) => ({ stdout: e.message }));
     await new Promise((r) => setTimeout(r, 500));
     // The first packets may wait for the container's Neighbour Discovery of its router: retry a little.
-    try {
-      await waitFor(`ping ${a.host} → ${b.host}`, async () => ((await ping(a.ns, b.host)) >= 2 ? true : undefined), 20_000, 200);
-    } catch (e) {
-      if (process.env.BERTH_E2E6_DIAG) {
-        for (const c of await containers()) {
-          for (const args of [['-6', 'route', 'show', 'table', 'all'], ['-6', 'neigh'], ['-6', 'addr'], ['-4', 'route', 'show', 'table', 'all']]) {
-            console.log(c.interfaceName, args.join(' '), (await sh('ip', ['-n', c.interfaceName, ...args]).catch((x: Error) => ({ stdout: x.message }))).stdout);
-          }
-          console.log((await readFile(`${STATE}/linux/${c.interfaceName}/charon.log`, 'utf8').catch(() => 'no log')).slice(-3000));
-        }
-        console.log((await sh('ovs-ofctl', ['dump-flows', `unix:${ovs.rundir}/${BRIDGE}.mgmt`])).stdout);
+    for (const [from, to] of [[a, b], [b, a]]) {
+      try {
+        await waitFor(`ping ${from.host} → ${to.host}`, async () => ((await ping(from.ns, to.host)) >= 2 ? true : undefined), 30_000, 200);
+      } catch (e) {
+        if (process.env.BERTH_E2E6_DIAG) await diagnose();
+        throw e;
       }
-      throw e;
     }
-    await waitFor(`ping ${b.host} → ${a.host}`, async () => ((await ping(b.ns, a.host)) >= 2 ? true : undefined), 20_000, 200);
     const esc = (ip: string) => ip.replace(/\./g, '\\.');
     expect((await capture).stdout).toMatch(new RegExp(`${esc(a.gw)}\\.4500 > ${esc(b.gw)}\\.4500: UDP-encap: ESP\\(spi=`));
   });
