@@ -19,6 +19,9 @@ export interface FakeAgentOptions {
   keepaliveS?: number;
 }
 
+/** A container the control plane placed here, as the last desired document listed it. */
+interface HeldContainer { id: string; placementGeneration: number }
+
 /** When each heartbeat left: `at` is the wall clock written into the message, `t` the bench's monotonic clock. */
 export interface SentHeartbeat { at: number; t: number }
 
@@ -41,6 +44,8 @@ export class FakeAgent {
   private client: MqttClient | null = null;
   private timers: ReturnType<typeof setTimeout>[] = [];
   private observedGeneration = 0;
+  /** What the last desired document asked for: reported RUNNING at once (no driver, no start-up time). */
+  held: HeldContainer[] = [];
 
   constructor(private readonly opts: FakeAgentOptions) {
     this.hostId = opts.hostId;
@@ -70,7 +75,10 @@ export class FakeAgent {
     this.client = client;
     client.on('message', (_topic, payload) => {
       const d = decodeMessage(zDesiredState, payload);
-      if (d.ok && d.value.hostId === hostId) this.observedGeneration = Math.max(this.observedGeneration, d.value.generation);
+      if (!d.ok || d.value.hostId !== hostId || d.value.generation < this.observedGeneration) return;
+      this.observedGeneration = d.value.generation;
+      this.held = d.value.containers.map((c) => ({ id: c.id, placementGeneration: c.placementGeneration }));
+      this.publishStatus();
     });
     client.on('close', () => {
       if (this.state === 'up' || this.state === 'silent') {
@@ -117,7 +125,10 @@ export class FakeAgent {
 
   private publishStatus() {
     if (!this.client || this.state !== 'up') return;
-    const msg: StatusMessage = { v: PROTOCOL_VERSION, hostId: this.hostId, bootId: this.bootId, containers: [] };
+    const msg: StatusMessage = {
+      v: PROTOCOL_VERSION, hostId: this.hostId, bootId: this.bootId,
+      containers: this.held.map((c) => ({ ...c, status: 'RUNNING', message: '', namespace: null, interfaceName: null })),
+    };
     this.client.publish(topics.status(this.hostId), encodeMessage(msg), TOPIC_QOS.status);
   }
 
@@ -153,15 +164,19 @@ export class FakeAgent {
   }
 }
 
+export const fleetHostId = (prefix: string, i: number) => `${prefix}-${i}`;
+
 /**
  * Connects `n` agents named `${prefix}-${i}`: `chunk` at a time (`concurrency` CONNECTs in flight), awaiting
  * `betweenChunks` after each chunk so a fleet can be brought up at a pace the control plane keeps up with.
  * Returns the agents still connected at the end, the CONNECTs that failed, and how many connected but were dropped.
  */
-export async function connectFleet(opts: Omit<FakeAgentOptions, 'hostId'> & {
+export async function connectFleet(opts: Omit<FakeAgentOptions, 'hostId' | 'token'> & {
   n: number; prefix: string; concurrency?: number; chunk?: number; betweenChunks?: (connected: number) => Promise<void>;
+  /** Each host's MQTT password (its own secret, or the same fleet token for all). */
+  tokenFor: (hostId: string) => string;
 }): Promise<{ agents: FakeAgent[]; failures: string[]; dropped: number; ms: number }> {
-  const all = Array.from({ length: opts.n }, (_, i) => new FakeAgent({ ...opts, hostId: `${opts.prefix}-${i}` }));
+  const all = Array.from({ length: opts.n }, (_, i) => fleetHostId(opts.prefix, i)).map((hostId) => new FakeAgent({ ...opts, hostId, token: opts.tokenFor(hostId) }));
   const failures: string[] = [];
   const t0 = nowMs();
   const chunk = opts.chunk ?? opts.n;

@@ -1,21 +1,25 @@
 // Fleet benchmark: N protocol-level simulated agents (bench/fake-agents.ts: a real MQTT connection each, NOT agent
-// processes) heartbeating every 500 ms into `berth serve` (embedded aedes broker, libSQL file database). Per N:
-// ingest lag p50/p99 (heartbeat publish → visible in the hosts table), control-plane CPU and RSS over a steady
-// window, and the time to alive=false after an agent's socket is destroyed (crash) or goes silent (SIGSTOP-like).
-// N ramps up (100, 1,000, then doubling) until a level breaks or the cap; --quick runs N = 100 only.
+// processes) heartbeating every 500 ms into `berth serve` — with its embedded aedes broker (the default), or with
+// `--broker mosquitto --replicas R` into Mosquitto started with a per-host-credential configuration and R replicas
+// on one libSQL file database (bench/fleet-plane.ts). Per N: ingest lag p50/p99 (heartbeat publish → visible in
+// the hosts table), CPU and RSS of every berth process and of the broker over a steady window, the time to
+// alive=false after an agent's socket is destroyed (crash) or goes silent (SIGSTOP-like), and with `--failover C`
+// the time until C VPN containers are RUNNING elsewhere after the agents holding them are killed at once.
+// N ramps up (100, 1,000, then doubling) until a level breaks or the cap; `--agents N` runs that level only;
+// --quick runs N = 100 only.
 import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { count, eq, gte } from 'drizzle-orm';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirtyHosts, hosts } from '../functions/db/schema';
-import { connectFleet, nowMs, type FakeAgent } from './fake-agents';
-import { fmt, freePort, pct, printTable, startServe, writeJson } from './lib';
+import { connectFleet, fleetHostId, nowMs, type FakeAgent } from './fake-agents';
+import { startPlane, type BrokerKind, type Plane } from './fleet-plane';
+import { measureFailover, type FailoverResult } from './fleet-failover';
+import { fmt, pct, printTable, writeJson } from './lib';
 
-const SIMULATED = 'protocol-level simulated agents: one real MQTT 3.1.1 connection each (username = host id, agent token, '
+const SIMULATED = 'protocol-level simulated agents: one real MQTT 3.1.1 connection each (username = host id, password = the host\'s own secret on Mosquitto or the fleet token on the embedded broker, '
   + 'keepalive 1 s, Last Will, retained presence, desired subscribed, ping + heartbeat every 500 ms, empty status every 2 s), '
   + 'all in one benchmark process — not agent processes';
 const TARGETS = { agents: 1000, ingestLagP99Ms: 200, crashDetectMs: 1000, silentDetectMs: 2500 };
@@ -122,22 +126,23 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise
 
 const median = (xs: number[]) => (xs.length ? pct(xs, 50) : NaN);
 
-export async function runLevel(n: number, opts: { windowMs: number; trials: number }) {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-fleet-'));
-  const dbFile = join(dir, 'berth.db');
-  const mqttPort = await freePort();
-  const token = 'bench-agent-token-0123456789abcdef';
-  const server = await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_PORT: String(mqttPort), BERTH_AGENT_TOKEN: token });
-  const pid = server.proc.pid!;
-  let exited: string | null = null;
-  let stopping = false;
-  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-    if (!stopping) exited = `berth serve exited during the run (${signal ?? `code ${code}`})`;
-  };
-  // It may already be gone (e.g. its HTTP port was taken between freePort and listen): 'exit' will not come again.
-  if (server.proc.exitCode !== null || server.proc.signalCode !== null) onExit(server.proc.exitCode, server.proc.signalCode);
-  else server.proc.once('exit', onExit);
-  const client: Client = createClient({ url: `file:${dbFile}` });
+export interface LevelOptions {
+  windowMs: number;
+  trials: number;
+  broker: BrokerKind;
+  replicas: number;
+  /** VPN containers to fail over at the end of the level (0: none). */
+  failover: number;
+}
+
+interface ProcessFigures { name: string; cpuPctOfOneCore: number; rssMiB: number; rssPeakMiB: number }
+
+export async function runLevel(n: number, opts: LevelOptions) {
+  const prefix = 'sim';
+  const plane: Plane = await startPlane({ broker: opts.broker, replicas: opts.replicas, hostIds: Array.from({ length: n }, (_, i) => fleetHostId(prefix, i)) });
+  const pids = plane.processes.map((p) => p.proc.pid!);
+  const exitedNow = () => plane.exited().join('; ') || null;
+  const client: Client = createClient({ url: `file:${plane.dbFile}` });
   await client.execute('PRAGMA query_only = ON');
   const db = drizzle(client);
   const problems: string[] = [];
@@ -149,10 +154,10 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     // next: this measures the steady state of N agents, not a registration storm.
     let registeredMs = 0;
     const fleet = await connectFleet({
-      url: `mqtt://127.0.0.1:${mqttPort}`, token, n, prefix: 'sim', concurrency: 50, chunk: 250,
+      url: plane.mqttUrl, tokenFor: plane.secretOf, n, prefix, concurrency: 50, chunk: 250,
       betweenChunks: async (connected) => {
         const t = nowMs();
-        if (exited) return;
+        if (exitedNow()) return;
         if (!(await waitFor(async () => (await aliveCount()) >= connected && (await outboxEmpty()), 30_000))) {
           problems.push(`only ${await aliveCount()} of ${connected} hosts alive 30 s after connecting`);
         }
@@ -171,25 +176,28 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const w0 = nowMs();
-    const cpu0 = cpuSeconds(pid);
+    const cpu0 = pids.map(cpuSeconds);
     const own0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
-    let rssPeak = 0;
+    const rssPeak = pids.map(() => 0);
     let cpu1 = cpu0;
-    while (nowMs() - w0 < opts.windowMs && !exited) {
-      cpu1 = cpuSeconds(pid);
-      rssPeak = Math.max(rssPeak, rssMiB(pid) || 0);
+    while (nowMs() - w0 < opts.windowMs && !exitedNow()) {
+      cpu1 = pids.map((pid, i) => (Number.isNaN(cpuSeconds(pid)) ? cpu1[i] : cpuSeconds(pid)));
+      pids.forEach((pid, i) => { rssPeak[i] = Math.max(rssPeak[i], rssMiB(pid) || 0); });
       await sleep(500);
     }
     const w1 = nowMs();
-    if (!exited) cpu1 = cpuSeconds(pid);
-    const cpuPct = exited ? NaN : ((cpu1 - cpu0) / ((w1 - w0) / 1000)) * 100;
+    cpu1 = pids.map((pid, i) => (Number.isNaN(cpuSeconds(pid)) ? cpu1[i] : cpuSeconds(pid)));
+    const perProcess: ProcessFigures[] = plane.processes.map((p, i) => ({
+      name: p.name, cpuPctOfOneCore: ((cpu1[i] - cpu0[i]) / ((w1 - w0) / 1000)) * 100, rssMiB: rssMiB(pids[i]), rssPeakMiB: rssPeak[i],
+    }));
+    const exited = exitedNow();
     const own = process.cpuUsage(own0);
     const benchCpuPct = ((own.user + own.system) / 1000 / (w1 - w0)) * 100;
+    const measuredCpu = perProcess.reduce((s, p) => s + (Number.isFinite(p.cpuPctOfOneCore) ? p.cpuPctOfOneCore : 0), 0);
     // Whatever else ran on the machine meanwhile (other people's tests): shared cores make every figure worse.
-    const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - cpuPct - benchCpuPct;
+    const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - measuredCpu - benchCpuPct;
     loop.disable();
-    const rss = exited ? rssPeak || NaN : rssMiB(pid);
     await sleep(3000); // drain: heartbeats sent at the end of the window get the time to land
     await watcher.stop();
 
@@ -226,14 +234,21 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
     const ok = (xs: (number | null | 'not alive')[]) => xs.filter((x): x is number => typeof x === 'number');
     if (crash.includes('not alive') || silent.includes('not alive')) problems.push('a victim was already marked dead before it was hit');
     if (crash.includes(null) || silent.includes(null)) problems.push('a victim was never marked dead within 10 s');
-    if (exited) problems.push(exited);
+    let failover: FailoverResult | null = null;
+    if (opts.failover > 0 && !exitedNow()) {
+      failover = await measureFailover(plane, db, new Map(agents.map((a) => [a.hostId, a])), opts.failover);
+      problems.push(...failover.problems);
+    }
+    if (exitedNow()) problems.push(exitedNow()!);
 
     return {
       agents: n, connected: agents.length, connectFailures: fleet.failures.length, droppedWhileConnecting: fleet.dropped, connectMs: Math.round(fleet.ms), registeredMs: Math.round(registeredMs),
       window: { ms: Math.round(w1 - w0), heartbeatsSent: sent, heartbeatsVisible: lags.length, notSeen, polls: watcher.polls, pollErrors: watcher.pollErrors },
       ingestLagMs: lags.length ? { p50: pct(lags, 50), p99: pct(lags, 99), max: pct(lags, 100) } : null,
       applyStampLagMs: watcher.stampLag.length ? { p50: pct(watcher.stampLag, 50), p99: pct(watcher.stampLag, 99) } : null,
-      controlPlane: { cpuPctOfOneCore: cpuPct, rssMiB: rss, rssPeakMiB: Math.max(rssPeak, rss) },
+      broker: opts.broker, replicas: opts.replicas,
+      processes: perProcess,
+      failover,
       benchProcess: { cpuPctOfOneCore: benchCpuPct, eventLoopDelayP99Ms: loop.percentile(99) / 1e6 },
       otherProcessesCpuPctOfOneCore: Math.max(0, othersCpuPct),
       unexpectedCloses, falselyDead,
@@ -243,12 +258,7 @@ export async function runLevel(n: number, opts: { windowMs: number; trials: numb
       problems,
     };
   } finally {
-    stopping = true;
-    // A berth that does not exit on SIGTERM (wedged under overload) must not hang the benchmark: SIGKILL it.
-    if (!exited) {
-      const stopped = await Promise.race([server.stop().then(() => true), sleep(15_000).then(() => false)]);
-      if (!stopped) { server.proc.kill('SIGKILL'); problems.push('berth serve did not exit within 15 s of SIGTERM'); }
-    }
+    await plane.stop();
     for (const a of agents) a.stop();
     client.close();
   }
@@ -270,13 +280,30 @@ export function nextLevel(tried: { agents: number; healthy: boolean }[]): number
   return Math.round((lo + hi) / 2 / 50) * 50;
 }
 
-export async function benchFleet(opts: { quick: boolean }) {
+export interface FleetOptions {
+  quick: boolean;
+  /** Run this level only (no ramp). */
+  agents?: number;
+  broker?: BrokerKind;
+  replicas?: number;
+  failover?: number;
+}
+
+export const FLEET_USAGE = `npm run bench -- fleet [--quick] [--agents N] [--broker embedded|mosquitto] [--replicas R] [--failover C]
+  --agents N     run one level of N simulated agents (default: ramp 100, 1,000, doubling, bisect where it breaks)
+  --broker B     embedded (default: berth serve's aedes) or mosquitto (started here, one credential per host)
+  --replicas R   berth serve processes on one database (default 1; > 1 needs --broker mosquitto)
+  --failover C   at the end of each level, kill -9 the agents holding C VPN containers and time their failover`;
+
+export async function benchFleet(opts: FleetOptions) {
   const windowMs = opts.quick ? 5000 : 10_000;
   const trials = opts.quick ? 5 : 10;
+  const level: LevelOptions = { windowMs, trials, broker: opts.broker ?? 'embedded', replicas: opts.replicas ?? 1, failover: opts.failover ?? 0 };
   const results: Awaited<ReturnType<typeof runLevel>>[] = [];
-  for (let n = nextLevel([]); n !== null; n = opts.quick ? null : nextLevel(results)) {
-    console.log(`fleet: ${n} simulated agents…`);
-    const r = await runLevel(n, { windowMs, trials });
+  const first = opts.agents ?? nextLevel([]);
+  for (let n = first; n !== null; n = opts.quick || opts.agents ? null : nextLevel(results)) {
+    console.log(`fleet: ${n} simulated agents, ${level.broker} broker, ${level.replicas} berth serve…`);
+    const r = await runLevel(n, level);
     results.push(r);
     console.log(r.healthy ? `fleet: ${n} ok` : `fleet: ${n} broke: ${r.problems.join('; ')}`);
   }
@@ -285,30 +312,37 @@ export async function benchFleet(opts: { quick: boolean }) {
   const broke = results.find((r) => !r.healthy && r.agents > Math.max(0, ...held));
   const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : fmt(x));
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+  const procs = (r: (typeof results)[number]) => r.processes.map((p) => `${p.name}: ${num(p.cpuPctOfOneCore)} % / ${num(p.rssMiB)} MiB`).join('; ');
   printTable(
-    `fleet: protocol-level simulated agents (real MQTT connections from one bench process, not agent processes), heartbeat 500 ms → berth serve (embedded aedes, libSQL file); window ${windowMs / 1000} s`,
-    ['agents', 'ingest lag p50 / p99 / max ms', 'visible / sent', 'berth CPU % (1 core)', 'berth RSS MiB', 'crash → dead median / max ms', 'silent → dead median / max ms', 'bench CPU % / loop p99 ms', 'others CPU %', 'verdict'],
+    `fleet: protocol-level simulated agents (real MQTT connections from one bench process, not agent processes), heartbeat 500 ms → ${level.broker === 'embedded' ? 'berth serve (embedded aedes, libSQL file)' : `Mosquitto (per-host credentials) → ${level.replicas} berth serve on one libSQL file`}; window ${windowMs / 1000} s`,
+    ['agents', 'ingest lag p50 / p99 / max ms', 'visible / sent', 'CPU % (1 core) / RSS per process', 'crash → dead median / max ms', 'silent → dead median / max ms', 'failover p50 / p99 / max ms', 'bench CPU % / loop p99 ms', 'others CPU %', 'verdict'],
     results.map((r) => [
       r.connected === r.agents ? r.agents : `${r.connected}/${r.agents}`,
       r.ingestLagMs ? `${ms(r.ingestLagMs.p50)} / ${ms(r.ingestLagMs.p99)} / ${ms(r.ingestLagMs.max)}` : '-',
       `${r.window.heartbeatsVisible} / ${r.window.heartbeatsSent}`,
-      num(r.controlPlane.cpuPctOfOneCore),
-      num(r.controlPlane.rssMiB),
+      procs(r),
       // On a broken level the victims' fate says more about the overload than about detection.
       r.healthy ? `${ms(r.crashDetectMs.median)} / ${ms(r.crashDetectMs.max)}` : '-',
       r.healthy ? `${ms(r.silentDetectMs.median)} / ${ms(r.silentDetectMs.max)}` : '-',
+      r.failover?.ms ? `${ms(r.failover.ms.p50)} / ${ms(r.failover.ms.p99)} / ${ms(r.failover.ms.max)} (${r.failover.moved}/${r.failover.containers})` : '-',
       `${r.benchProcess.cpuPctOfOneCore.toFixed(0)} / ${r.benchProcess.eventLoopDelayP99Ms.toFixed(1)}`,
       num(r.otherProcessesCpuPctOfOneCore),
       r.healthy ? 'ok' : r.problems.join('; '),
     ]),
   );
-  if (!opts.quick) console.log(broke ? `most held: ${Math.max(...held)} agents; broke at ${broke.agents}` : `held every level up to the cap of ${CAP} agents`);
+  if (!opts.quick && !opts.agents) console.log(broke ? `most held: ${Math.max(...held)} agents; broke at ${broke.agents}` : `held every level up to the cap of ${CAP} agents`);
+  const largest = results[results.length - 1];
+  if (largest) {
+    console.log(`fleet ${largest.agents} agents: p99 ingest lag ${largest.ingestLagMs ? fmt(largest.ingestLagMs.p99) : '-'} ms, crash detect max ${ms(largest.crashDetectMs.max)} ms, silent detect max ${ms(largest.silentDetectMs.max)} ms`);
+  }
   writeJson('fleet', {
     simulated: SIMULATED,
     method: {
       ingestLag: 'heartbeat publish (bench clock, just before the PUBLISH is written) → start of the first ~10 ms poll of the hosts table (read-only libSQL connection on the same file) that shows it or a newer heartbeat of the host; upper bound, resolution one poll',
       applyStampLag: "berth's last_heartbeat_at (its clock when it applied the batch, before the commit) − the heartbeat's `at`: a lower bound of the same lag",
-      cpu: '/proc/<pid>/stat utime+stime delta over the window, % of one core', rss: '/proc/<pid>/status VmRSS at the end of the window (peak sampled every 500 ms)',
+      broker: level.broker, replicas: level.replicas,
+      failover: 'C VPN containers created through the Neutron API and RUNNING (the simulated agents report RUNNING for what their desired document lists); the agents holding them are crashed at once (socket destroyed) → per container, the first 20 ms poll of the containers table showing it RUNNING on another host',
+      cpu: '/proc/<pid>/stat utime+stime delta over the window, % of one core, per berth process and the broker', rss: '/proc/<pid>/status VmRSS at the end of the window (peak sampled every 500 ms)',
       crash: 'socket destroyed without DISCONNECT (kill -9 equivalent: the broker publishes the Last Will) → first 5 ms poll showing alive=false',
       silent: 'no heartbeat, no ping, nothing read, socket kept open (SIGSTOP equivalent) → first 5 ms poll showing alive=false; with keepalive 1 s the broker gives up after 1.5 s and publishes the Will, before the 2 s silence rule',
       limits: LIMITS, cap: CAP,

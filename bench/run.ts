@@ -2,15 +2,45 @@
 import { benchApi } from './api';
 import { benchScheduler } from './scheduler';
 import { benchFailover } from './failover';
+import { parseArgs } from 'node:util';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args.filter((a) => !a.startsWith('--'));
+// Suite names are positionals; options take values (`fleet --agents 10000 --broker mosquitto --replicas 2`).
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    args: process.argv.slice(2), allowPositionals: true, strict: true,
+    options: { quick: { type: 'boolean' }, agents: { type: 'string' }, broker: { type: 'string' }, replicas: { type: 'string' }, failover: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+const USAGE = 'usage: npm run bench [-- --quick] [-- <suite> ...] [fleet options]\nsuites: api, scheduler, failover, ingest, fleet, linux\n';
+try { parsed = parse(); } catch (e) {
+  const { FLEET_USAGE } = await import('./fleet');
+  console.error(`${(e as Error).message}\n\n${USAGE}${FLEET_USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  const { FLEET_USAGE } = await import('./fleet');
+  console.log(`${USAGE}${FLEET_USAGE}`);
+  process.exit(0);
+}
+const quick = parsed.values.quick ?? false;
+const only = parsed.positionals;
+const int = (name: 'agents' | 'replicas' | 'failover'): number | undefined => {
+  const v = parsed.values[name];
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < (name === 'failover' ? 0 : 1)) { console.error(`--${name} must be a whole number${name === 'failover' ? '' : ' ≥ 1'}, got '${v}'`); process.exit(2); }
+  return Number(v);
+};
+const broker = parsed.values.broker;
+if (broker !== undefined && broker !== 'embedded' && broker !== 'mosquitto') { console.error(`--broker must be embedded or mosquitto, got '${broker}'`); process.exit(2); }
+const fleetOpts = { quick, agents: int('agents'), broker: broker as 'embedded' | 'mosquitto' | undefined, replicas: int('replicas'), failover: int('failover') };
 const suites: Record<string, () => Promise<unknown>> = {
   api: () => benchApi({ quick }),
   scheduler: () => benchScheduler({ quick }),
   failover: () => benchFailover({ quick }),
-  fleet: () => import('./fleet').then((m) => m.benchFleet({ quick })),
+  // Per-message CPU cost of ingest, stage by stage (issue 12): what the liveness decision rests on.
+  ingest: () => import('./ingest').then((m) => m.benchIngest({ quick })),
+  fleet: () => import('./fleet').then((m) => m.benchFleet(fleetOpts)),
   // Needs root, Open vSwitch and strongSwan (.ci/apt-linux.sh); says why and skips otherwise.
   linux: () => import('./linux').then((m) => m.benchLinux({ quick })),
 };
