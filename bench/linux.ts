@@ -1,5 +1,5 @@
 // Linux driver benchmark: desired state → RUNNING (and back to nothing) for 1 and for 50 containers on one
-// host, through the agent's real reconciler and the linux driver, beside the raw shell commands for the same
+// host (and 1 IPv6 container), through the agent's real reconciler and the linux driver, beside the raw shell commands for the same
 // steps (namespace, veth, addresses, OVS port + ofport check, flows, charon answering, swanctl --load-all)
 // measured in the same run on the same private Open vSwitch: the physical floor.
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { Reconciler } from '../agent/reconciler/reconcile';
 import { StatusBoard } from '../agent/status-board';
 import { systemClock } from '../shared/clock';
 import { silentLogger } from '../shared/logger';
-import { exampleContainer } from '../shared/protocol/examples';
+import { exampleContainer, exampleContainerV6 } from '../shared/protocol/examples';
 import type { ContainerReport, DesiredContainer, DesiredState } from '../shared/protocol/messages';
 import { hostLock, linuxSkipReason, purgeDriverState, purgeNames, startPrivateOvs, TEST_ROOT, type PrivateOvs } from '../test/linux/host';
 import { fmt, pct, printTable, writeJson } from './lib';
@@ -24,12 +24,17 @@ const BRIDGE = 'br-bench';
 const ROOT = `${TEST_ROOT}/bench`;
 const HOST = 'bench-host';
 
-/** Container n of the benchmark: its own external IP and peer (nobody answers: tunnels stay connecting). */
-function container(n: number, prefix: 'x' | 'r'): DesiredContainer {
-  const c = exampleContainer(n);
-  const ext = `10.${64 + (n >> 8)}.${n & 255}.2`;
+/**
+ * Container n of the benchmark: its own external IP and peer (nobody answers: tunnels stay connecting). IPv4
+ * (prefix x: berth, r: raw) or the IPv6 twin (y: berth, s: raw), which also gets its /127, ND flows and a ::/0
+ * route: IPv6 outside and inside.
+ */
+function container(n: number, prefix: 'x' | 'r' | 'y' | 's'): DesiredContainer {
+  const v6 = prefix === 'y' || prefix === 's';
+  const c = v6 ? exampleContainerV6(n) : exampleContainer(n);
+  const ext = v6 ? `2001:db8:40:${n.toString(16)}::2` : `10.${64 + (n >> 8)}.${n & 255}.2`;
   c.interfaceName = `vpn-${prefix}${c.interfaceName.slice(5)}`;
-  c.config.externalIp = { v4: ext, v6: null };
+  c.config.externalIp = v6 ? { v4: null, v6: ext } : { v4: ext, v6: null };
   c.config.redirects = c.config.redirects.map((r) => ({ ...r, nwDstIp: ext }));
   return c;
 }
@@ -53,7 +58,7 @@ EOF
 ip -n ${ns} -batch - <<'EOF'
 ${namespaceBatch(c).join('\n')}
 EOF
-STRONGSWAN_CONF=${p.strongswanConf} setsid ip netns exec ${ns} sh -ec 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0; ethtool -K ${ns}-ns tx off >/dev/null; exec charon-systemd' </dev/null >${p.dir}/charon.out 2>&1 &
+STRONGSWAN_CONF=${p.strongswanConf} setsid ip netns exec ${ns} sh -ec 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0; sysctl -qw net.ipv6.conf.all.forwarding=1; ethtool -K ${ns}-ns tx off >/dev/null; exec charon-systemd' </dev/null >${p.dir}/charon.out 2>&1 &
 ovs-vsctl --db=${ovs.db} add-port ${BRIDGE} ${ns} -- set Interface ${ns} external_ids:iface-id=${c.portId}
 OFPORT=$(ovs-vsctl --db=${ovs.db} get Interface ${ns} ofport)
 [ "$(ovs-vsctl --db=${ovs.db} get Interface ${ns} error)" = '[]' ] && [ "$OFPORT" -gt 0 ]
@@ -112,7 +117,7 @@ export async function benchLinux(opts: { quick: boolean }) {
     await purgeDriverState(stateDir, ovs, BRIDGE);
     const many = opts.quick ? 10 : 50;
     const rounds = opts.quick ? 3 : 7;
-    await purgeNames(Array.from({ length: many }, (_, i) => [container(i + 1, 'x').interfaceName, container(i + 1, 'r').interfaceName]).flat());
+    await purgeNames(Array.from({ length: many }, (_, i) => (['x', 'r', 'y', 's'] as const).map((p) => container(i + 1, p).interfaceName)).flat());
     await rm(rawDir, { recursive: true, force: true });
     await mkdir(rawDir, { recursive: true });
 
@@ -128,10 +133,10 @@ export async function benchLinux(opts: { quick: boolean }) {
     const doc = (containers: DesiredContainer[]): DesiredState => ({ v: 1, hostId: HOST, epoch: 1, generation: ++generation, containers });
 
     const results: Record<string, unknown>[] = [];
-    const measure = async (n: number, r: number) => {
+    const measure = async (n: number, r: number, family: 4 | 6 = 4) => {
       const bUp: number[] = []; const bDown: number[] = []; const rUp: number[] = []; const rDown: number[] = [];
-      const bs = Array.from({ length: n }, (_, i) => container(i + 1, 'x'));
-      const rs = Array.from({ length: n }, (_, i) => container(i + 1, 'r'));
+      const bs = Array.from({ length: n }, (_, i) => container(i + 1, family === 6 ? 'y' : 'x'));
+      const rs = Array.from({ length: n }, (_, i) => container(i + 1, family === 6 ? 's' : 'r'));
       for (let i = 0; i < r; i++) {
         // Alternate which goes first so neither gets a warmer machine.
         const berth = async () => { bUp.push(await berthRun(rec, doc(bs), n)); bDown.push(await berthRun(rec, doc([]), 0)); };
@@ -142,15 +147,18 @@ export async function benchLinux(opts: { quick: boolean }) {
         if (i % 2) { await raw(); await berth(); } else { await berth(); await raw(); }
       }
       const row = (what: string, b: number[], raw: number[]) => ({
-        operation: `${what} ${n} container${n > 1 ? 's' : ''}`, n, rounds: r,
+        operation: `${what} ${n} ${family === 6 ? 'IPv6 ' : ''}container${n > 1 ? 's' : ''}`, n, family, rounds: r,
         berthP50: pct(b, 50), berthMax: Math.max(...b), rawP50: pct(raw, 50), rawMax: Math.max(...raw),
         perContainerBerth: pct(b, 50) / n, perContainerRaw: pct(raw, 50) / n, ratio: pct(b, 50) / pct(raw, 50),
       });
       results.push(row('desired → RUNNING,', bUp, rUp), row('desired → removed,', bDown, rDown));
     };
     await measure(1, 1); // warm-up, not recorded
+    await measure(1, 1, 6);
     results.length = 0;
     await measure(1, rounds);
+    await measure(1, rounds, 6); // IPv6 outside and inside: /127, link-local, ::/0, ND flows, IPv6 peer
+
     await measure(many, opts.quick ? 1 : 2);
     await driver.close();
 

@@ -14,6 +14,8 @@ export interface ObservedContainer {
   message: string;
   namespace: string | null;
   interfaceName: string | null;
+  /** The addresses the container holds on its link (CIDR notation: the /30, the IPv6 /127, the external /32 and /128). */
+  addresses?: string[];
   /**
    * Opaque, changes whenever the container is (re)built from scratch and never otherwise. It is how a test
    * (or an operator) tells an incremental update or an adoption apart from a recreation.

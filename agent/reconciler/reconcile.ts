@@ -177,6 +177,7 @@ export class Reconciler {
       message: h?.message ?? c.message,
       namespace: c.namespace,
       interfaceName: c.interfaceName,
+      ...(c.addresses ? { addresses: c.addresses } : {}),
       ...(h?.tunnels ? { tunnels: h.tunnels } : {}),
     });
   }

@@ -59,6 +59,24 @@ describe('buildDesired', () => {
     expect(doc.containers[0].config.port).toMatchObject({ address: '169.254.0.6', routerAddress: '169.254.0.5', routerMac: 'fa:16:3e:00:00:01' });
   });
 
+  it('an IPv6 link route gives the container its IPv6 side (the odd address of the /127); link routes are not VPN routes', () => {
+    const route = (origin: string, srcCidr: string, dstCidr: string, nextHopGateway: string | null) => ({
+      id: `${origin}-${dstCidr}`, routerId: 'r-1', srcCidr, dstCidr, nextHopPortId: '00000000-0000-4000-8000-000000000001', nextHopGateway, origin, ipsecSiteConnectionId: origin === 'ipsec' ? 'conn-1' : null, createdAt: now,
+    });
+    const routes = [
+      route('vpn-link', '0.0.0.0/0', '169.254.0.4/30', null),
+      route('vpn-link', '::/0', 'fd62:6572:7468:4000:8000::/127', null),
+      route('ipsec', '2001:db8:a::/64', '2001:db8:b::/64', 'fd62:6572:7468:4000:8000::1'),
+    ];
+    const { doc, omitted } = buildDesired('host0', 0, 1, [input(1, { routes, router: { id: 'r-1', gatewayFixedIps: [{ subnet_id: 's6', ip_address: '2001:db8:1::2' }] } })]);
+    expect(omitted).toEqual([]);
+    const cfg = doc.containers[0].config;
+    expect(cfg.portV6).toEqual({ address: 'fd62:6572:7468:4000:8000::1', prefixLen: 127, routerAddress: 'fd62:6572:7468:4000:8000::' });
+    expect(cfg.externalIp).toEqual({ v4: null, v6: '2001:db8:1::2' });
+    expect(cfg.routes).toEqual([{ srcCidr: '2001:db8:a::/64', dstCidr: '2001:db8:b::/64', nextHopGateway: 'fd62:6572:7468:4000:8000::1' }]);
+    expect(buildDesired('host0', 0, 1, [input(1)]).doc.containers[0].config).not.toHaveProperty('portV6');
+  });
+
   it('a disabled service disables its connections; kilobyte lifetimes fall back to 3600 s', () => {
     const { doc } = buildDesired('host0', 0, 1, [input(1, { connections: [connection('k')] })]);
     const c = doc.containers[0].config.connections[0];

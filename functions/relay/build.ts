@@ -2,7 +2,7 @@
 // shared/protocol's zDesiredState; every container (and connection) is validated on its own, so one bad row
 // cannot keep a host's other containers from being published.
 import { zDesiredContainer, zIpsecConnection, PROTOCOL_VERSION, type DesiredContainer, type DesiredState, type IpsecConnection } from '../../shared/protocol/messages';
-import { addressOffset } from '../../shared/model/net';
+import { addressOffset, cidrVersion } from '../../shared/model/net';
 import type { containers, ikePolicies, ipsecPolicies, ipsecSiteConnections, ports, routes, rules } from '../db/schema';
 import type { GatewayFixedIp } from '../db/schema';
 import { externalIpsOf } from '../translator/external-ip';
@@ -22,7 +22,7 @@ export interface ContainerInput {
   container: typeof containers.$inferSelect;
   port: typeof ports.$inferSelect | undefined;
   router: { id: string; gatewayFixedIps: GatewayFixedIp[] } | undefined;
-  /** The router's IPsec routes through the container's port. */
+  /** The router's IPsec routes through the container's port, and the port's link routes ('vpn-link'). */
   routes: (typeof routes.$inferSelect)[];
   /** REDIRECT rules targeting the container's port, in chain order. */
   rules: (typeof rules.$inferSelect)[];
@@ -75,6 +75,14 @@ function connection(c: ConnectionInput): IpsecConnection | { omit: string } {
   return parsed.success ? parsed.data : { omit: issues(parsed.error) };
 }
 
+/** The IPv6 side of the link, from the translator's IPv6 'vpn-link' route: router side first, container next. */
+function portV6(routeRows: ContainerInput['routes']): { portV6?: { address: string | undefined; prefixLen: number; routerAddress: string } } {
+  const link = routeRows.find((r) => r.origin === 'vpn-link' && cidrVersion(r.dstCidr) === 6);
+  if (!link) return {};
+  const [network, prefix] = link.dstCidr.split('/');
+  return { portV6: { address: addressOffset(network, 1), prefixLen: Number(prefix), routerAddress: network } };
+}
+
 export function buildContainer(i: ContainerInput, omitted: Omission[]): DesiredContainer | undefined {
   const { container: c, port, router } = i;
   if (!port || !router) {
@@ -97,8 +105,9 @@ export function buildContainer(i: ContainerInput, omitted: Omission[]): DesiredC
         mac: containerMac(port.id), address: addressOffset(port.address, 1), prefixLen: port.prefixLen,
         routerAddress: port.address, routerMac: port.mac,
       },
+      ...portV6(i.routes),
       externalIp: externalIpsOf(router.gatewayFixedIps),
-      routes: i.routes.map((r) => ({ srcCidr: r.srcCidr, dstCidr: r.dstCidr, nextHopGateway: r.nextHopGateway })),
+      routes: i.routes.filter((r) => r.origin === 'ipsec').map((r) => ({ srcCidr: r.srcCidr, dstCidr: r.dstCidr, nextHopGateway: r.nextHopGateway })),
       redirects: i.rules.map((r) => ({ nwDstIp: r.nwDstIp, nwProto: r.nwProto, tpDst: r.tpDst })),
       connections: conns,
     },

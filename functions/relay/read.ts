@@ -30,7 +30,7 @@ export async function readContainerInputs(tx: Db, hostIds: string[], secrets: Pi
   const portRows = await inIds(portIds, (ids) => tx.select().from(ports).where(inArray(ports.id, ids)));
   const routerRows = await inIds(routerIds, (ids) => tx.select({ id: routers.id, gatewayFixedIps: routers.gatewayFixedIps }).from(routers).where(inArray(routers.id, ids)));
   const routeRows = await inIds(portIds, (ids) => tx.select().from(routes)
-    .where(and(inArray(routes.nextHopPortId, ids), eq(routes.origin, 'ipsec'))).orderBy(asc(routes.createdAt), asc(routes.id)));
+    .where(and(inArray(routes.nextHopPortId, ids), inArray(routes.origin, ['ipsec', 'vpn-link']))).orderBy(asc(routes.createdAt), asc(routes.id)));
   const ruleRows = await inIds(portIds, (ids) => tx.select().from(rules).where(inArray(rules.targetPortId, ids)).orderBy(asc(rules.position), asc(rules.id)));
   const services = await inIds(routerIds, (ids) => tx.select().from(vpnServices).where(inArray(vpnServices.routerId, ids)));
   const conns = await inIds(services.map((s) => s.id), (ids) => tx.select().from(ipsecSiteConnections)

@@ -3,7 +3,7 @@ import { cidrVersion, parseCidr } from '../../shared/model/net';
 import type { ConnectionCidrs } from './types';
 
 export interface EndpointGroupLite { id: string; type: string; endpoints: string[] }
-export interface ConnectionLite { id: string; peerCidrs: string[]; localEpGroupId: string | null; peerEpGroupId: string | null }
+export interface ConnectionLite { id: string; peerAddress: string; peerCidrs: string[]; localEpGroupId: string | null; peerEpGroupId: string | null }
 
 /** "2001:DB8::/32" → "2001:db8::/32"; undefined for anything that is not a network CIDR. */
 export function canonicalCidr(s: string): string | undefined {
@@ -42,7 +42,7 @@ export function resolveConnectionCidrs(
   const peer = conn.peerCidrs.length > 0
     ? conn.peerCidrs
     : endpointCidrs(conn.peerEpGroupId ? groups.get(conn.peerEpGroupId) : undefined, subnetCidrs);
-  return { id: conn.id, localCidrs: uniqueCanonical(local), peerCidrs: uniqueCanonical(peer) };
+  return { id: conn.id, peerAddress: conn.peerAddress, localCidrs: uniqueCanonical(local), peerCidrs: uniqueCanonical(peer) };
 }
 
 /** Every (local, peer) pair of the same IP version: one route each. */

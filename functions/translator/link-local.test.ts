@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { networkCidr } from '../../shared/model/net';
-import { allocateLinkLocal } from './link-local';
+import { allocateLinkLocal, allocateLinkV6 } from './link-local';
 import { canonicalCidr, resolveConnectionCidrs, routePairs } from './cidrs';
 
 describe('allocateLinkLocal', () => {
@@ -30,6 +30,26 @@ describe('allocateLinkLocal', () => {
   ])('networkCidr(%s, %d) = %s', (addr, len, want) => expect(networkCidr(addr, len)).toBe(want));
 });
 
+describe('allocateLinkV6', () => {
+  const ID = '5e1f2a3b-9c8d-4e7f-a6b5-c4d3e2f1a0b9';
+  it.each([
+    ['nothing used', ID, [], 'fd62:6572:7468:4e7f:a6b5:c4d3:e2f1:a0b8'],
+    ['unrelated subnets', ID, ['2001:db8::/32', 'fd00::/16', '10.0.0.0/8'], 'fd62:6572:7468:4e7f:a6b5:c4d3:e2f1:a0b8'],
+    ['the /127 taken by a tenant subnet', ID, ['fd62:6572:7468:4e7f:a6b5:c4d3:e2f1:a0b9/128'], 'fd62:6572:7468:4e7f:a6b5:c4d3:e2f1:a0ba'],
+    ['an odd last digit is rounded down (the router side is even)', 'aaaaaaaa-0000-4000-8000-000000000003', [], 'fd62:6572:7468:4000:8000::2'],
+    ['a short id is padded', 'p7', [], 'fd62:6572:7468::6'],
+  ])('%s', (_what, id, used, routerAddress) => {
+    const slot = allocateLinkV6(id, used)!;
+    expect(slot.routerAddress).toBe(routerAddress);
+    expect(slot.cidr).toBe(`${routerAddress}/127`);
+    expect(slot.containerAddress).toBe(routerAddress.replace(/[0-9a-f]+$/, (h) => (parseInt(h, 16) + 1).toString(16)));
+  });
+
+  it('none free when the tenant uses all of berth\'s /48', () => {
+    expect(allocateLinkV6(ID, ['fd62:6572:7468::/48'])).toBeUndefined();
+  });
+});
+
 describe('connection CIDRs', () => {
   const subnetCidrs = new Map([['s1', '192.168.1.0/24'], ['s2', '10.1.0.0/16'], ['s6', '2001:DB8:1::/64']]);
   const groups = new Map([
@@ -38,7 +58,7 @@ describe('connection CIDRs', () => {
     ['local6', { id: 'local6', type: 'subnet', endpoints: ['s6'] }],
   ]);
   const conn = (o: Partial<{ peerCidrs: string[]; localEpGroupId: string | null; peerEpGroupId: string | null }>) =>
-    ({ id: 'c', peerCidrs: [], localEpGroupId: null, peerEpGroupId: null, ...o });
+    ({ id: 'c', peerAddress: '1.0.0.3', peerCidrs: [], localEpGroupId: null, peerEpGroupId: null, ...o });
 
   it.each([
     ['legacy', conn({ peerCidrs: ['192.168.2.0/24'] }), 's1', ['192.168.1.0/24'], ['192.168.2.0/24']],
@@ -46,7 +66,7 @@ describe('connection CIDRs', () => {
     ['IPv6, canonicalised', conn({ localEpGroupId: 'local6', peerCidrs: ['2001:DB8:2::/64'] }), null, ['2001:db8:1::/64'], ['2001:db8:2::/64']],
     ['unknown group', conn({ localEpGroupId: 'nope', peerEpGroupId: 'peer' }), null, [], ['192.168.2.0/24', '172.16.0.0/12']],
   ])('%s', (_what, c, subnetId, localCidrs, peerCidrs) => {
-    expect(resolveConnectionCidrs(c, { subnetId }, groups, subnetCidrs)).toEqual({ id: 'c', localCidrs, peerCidrs });
+    expect(resolveConnectionCidrs(c, { subnetId }, groups, subnetCidrs)).toEqual({ id: 'c', peerAddress: '1.0.0.3', localCidrs, peerCidrs });
   });
 
   it('pairs every local with every peer of the same family', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sequentialIds } from '../../shared/ids';
+import { cidrVersion, ipVersionOf } from '../../shared/model/net';
 import { planRouter } from './plan';
 import { diff, hostsToMark, isEmptyDiff } from './diff';
 import type { RouterSnapshot, RuleRow, Southbound } from './types';
@@ -13,7 +14,7 @@ function snapshot(o: Partial<RouterSnapshot> = {}): RouterSnapshot {
     router: { id: 'r1', tenantId: 't1', gatewayFixedIps: [{ subnet_id: 'ext', ip_address: '1.0.0.2' }], availabilityZoneHints: [] },
     usedCidrs: ['192.168.1.1/24', '1.0.0.0/24'],
     hostGroups: [],
-    connections: [{ id: 'c1', localCidrs: ['192.168.1.0/24'], peerCidrs: ['192.168.2.0/24'] }],
+    connections: [{ id: 'c1', peerAddress: '1.0.0.3', localCidrs: ['192.168.1.0/24'], peerCidrs: ['192.168.2.0/24'] }],
     foreignRules: [],
     current: empty(),
     ...o,
@@ -54,6 +55,79 @@ describe('planRouter', () => {
     expect(d.services).toEqual([{ id: 'svc', externalV4Ip: '1.0.0.2', externalV6Ip: null }]);
   });
 
+  // The four family combinations of Neutron VPNaaS (inner = local/peer CIDRs, outer = peer address and gateway).
+  const V6_LINK = 'fd62:6572:7468:4000:8000::2';
+  const V6_CONTAINER = 'fd62:6572:7468:4000:8000::3';
+  const dual = [{ subnet_id: 'ext', ip_address: '1.0.0.2' }, { subnet_id: 'ext6', ip_address: '2001:db8:1::2' }];
+  it.each([
+    ['v4 in v4', dual, '1.0.0.3', ['192.168.1.0/24'], ['192.168.2.0/24'], [
+      ['vpn-link', '0.0.0.0/0', '169.254.0.0/30', null], ['local', '0.0.0.0/0', '169.254.0.1/32', null],
+      ['ipsec', '192.168.1.0/24', '192.168.2.0/24', '169.254.0.2'],
+    ], '1.0.0.2'],
+    ['v6 in v6', dual, '2001:db8:1::3', ['2001:db8:a::/64'], ['2001:db8:b::/64'], [
+      ['vpn-link', '0.0.0.0/0', '169.254.0.0/30', null], ['local', '0.0.0.0/0', '169.254.0.1/32', null],
+      ['vpn-link', '::/0', `${V6_LINK}/127`, null], ['local', '::/0', `${V6_LINK}/128`, null],
+      ['ipsec', '2001:db8:a::/64', '2001:db8:b::/64', V6_CONTAINER],
+    ], '2001:db8:1::2'],
+    ['v6 in v4', [dual[0]], '1.0.0.3', ['2001:db8:a::/64'], ['2001:db8:b::/64'], [
+      ['vpn-link', '0.0.0.0/0', '169.254.0.0/30', null], ['local', '0.0.0.0/0', '169.254.0.1/32', null],
+      ['vpn-link', '::/0', `${V6_LINK}/127`, null], ['local', '::/0', `${V6_LINK}/128`, null],
+      ['ipsec', '2001:db8:a::/64', '2001:db8:b::/64', V6_CONTAINER],
+    ], '1.0.0.2'],
+    ['v4 in v6', [dual[1]], '2001:db8:1::3', ['192.168.1.0/24'], ['192.168.2.0/24'], [
+      ['vpn-link', '0.0.0.0/0', '169.254.0.0/30', null], ['local', '0.0.0.0/0', '169.254.0.1/32', null],
+      ['vpn-link', '::/0', `${V6_LINK}/127`, null], ['local', '::/0', `${V6_LINK}/128`, null],
+      ['ipsec', '192.168.1.0/24', '192.168.2.0/24', '169.254.0.2'],
+    ], '2001:db8:1::2'],
+  ])('%s: links, routes via a next hop of their own family, REDIRECTs to the outer gateway', (_what, gatewayFixedIps, peerAddress, localCidrs, peerCidrs, routes, redirectIp) => {
+    const d = planRouter(snapshot({
+      router: { ...snapshot().router, gatewayFixedIps },
+      connections: [{ id: 'c1', peerAddress, localCidrs, peerCidrs }],
+    }), sequentialIds('aaaaaaaa'));
+    expect(d.routes.map((r) => [r.origin, r.srcCidr, r.dstCidr, r.nextHopGateway])).toEqual(routes);
+    for (const r of d.routes) {
+      expect(cidrVersion(r.srcCidr)).toBe(cidrVersion(r.dstCidr));
+      if (r.nextHopGateway) expect(ipVersionOf(r.nextHopGateway)).toBe(cidrVersion(r.dstCidr));
+    }
+    expect(d.rules.map((r) => [r.nwDstIp, r.nwProto, r.tpDst])).toEqual([[redirectIp, 50, null], [redirectIp, 17, 500], [redirectIp, 17, 4500]]);
+  });
+
+  it('a router with IPv4 and IPv6 peers gets both links and REDIRECTs for both gateway addresses; the IPv6 link stays put', () => {
+    const v4 = { id: 'c1', peerAddress: '1.0.0.3', localCidrs: ['192.168.1.0/24'], peerCidrs: ['192.168.2.0/24'] };
+    const v6 = { id: 'c2', peerAddress: '2001:db8:1::3', localCidrs: ['2001:db8:a::/64'], peerCidrs: ['2001:db8:b::/64'] };
+    const { desired, next } = converge(snapshot({ router: { ...snapshot().router, gatewayFixedIps: dual }, connections: [v4] }));
+    expect(desired.routes.some((r) => cidrVersion(r.dstCidr) === 6)).toBe(false);
+    const s2 = next({ connections: [v4, v6] });
+    const both = planRouter(s2, sequentialIds('bbbbbbbb'));
+    const d = diff(desired, both);
+    // Adding the IPv6 connection adds the IPv6 link, its route and three rules: nothing of IPv4 moves.
+    expect(d.routes.update).toEqual([]);
+    expect(d.routes.delete).toEqual([]);
+    expect(d.routes.create.map((r) => [r.origin, r.dstCidr, r.nextHopGateway])).toEqual([
+      ['vpn-link', `${V6_LINK}/127`, null], ['local', `${V6_LINK}/128`, null], ['ipsec', '2001:db8:b::/64', V6_CONTAINER],
+    ]);
+    expect(d.rules.update).toEqual([]);
+    expect(d.rules.create.map((r) => [r.nwDstIp, r.nwProto, r.tpDst, r.position])).toEqual([
+      ['2001:db8:1::2', 50, null, 3], ['2001:db8:1::2', 17, 500, 4], ['2001:db8:1::2', 17, 4500, 5],
+    ]);
+    // Re-planned (say after the port's row was re-read), the IPv6 link keeps its address: it comes from its route.
+    const again = planRouter(snapshot({ ...s2, current: both }), { uuid: () => 'new-id', mac: () => 'new-mac' });
+    expect(isEmptyDiff(diff(both, again))).toBe(true);
+    // Dropping the IPv6 connection removes the IPv6 link and rules again.
+    const back = diff(both, planRouter(snapshot({ ...s2, current: both, connections: [v4] }), sequentialIds('cccccccc')));
+    expect(back.routes.delete).toHaveLength(3);
+    expect(back.rules.delete).toHaveLength(3);
+  });
+
+  it('two routers\' containers get different IPv6 links (from their port ids)', () => {
+    const plan = (prefix: string) => planRouter(snapshot({
+      router: { ...snapshot().router, gatewayFixedIps: dual },
+      connections: [{ id: 'c1', peerAddress: '2001:db8:1::3', localCidrs: ['2001:db8:a::/64'], peerCidrs: ['2001:db8:b::/64'] }],
+    }), { uuid: () => `${prefix}-${crypto.randomUUID().slice(9)}`, mac: () => 'fa:16:3e:00:00:01' });
+    const links = Array.from({ length: 50 }, (_, i) => plan(String(i).padStart(8, '0')).routes.find((r) => r.origin === 'vpn-link' && r.dstCidr.includes(':'))!.dstCidr);
+    expect(new Set(links).size).toBe(50);
+  });
+
   it('re-planning its own result changes nothing and allocates no id', () => {
     const { desired, next } = converge(snapshot());
     let calls = 0;
@@ -64,7 +138,7 @@ describe('planRouter', () => {
   });
 
   it('one route per same-family (local × peer) pair; a changed peer list adds and deletes, keeping the rest', () => {
-    const twoByTwo = { id: 'c1', localCidrs: ['192.168.1.0/24', '10.1.0.0/16'], peerCidrs: ['192.168.2.0/24', '172.16.0.0/12', '2001:db8::/64'] };
+    const twoByTwo = { id: 'c1', peerAddress: '1.0.0.3', localCidrs: ['192.168.1.0/24', '10.1.0.0/16'], peerCidrs: ['192.168.2.0/24', '172.16.0.0/12', '2001:db8::/64'] };
     const { desired, next } = converge(snapshot({ connections: [twoByTwo] }));
     expect(desired.routes.filter((r) => r.origin === 'ipsec').map((r) => `${r.srcCidr}>${r.dstCidr}`)).toEqual([
       '192.168.1.0/24>192.168.2.0/24', '192.168.1.0/24>172.16.0.0/12', '10.1.0.0/16>192.168.2.0/24', '10.1.0.0/16>172.16.0.0/12',
@@ -80,7 +154,7 @@ describe('planRouter', () => {
 
   it('a second connection reuses the port, container and rules', () => {
     const { desired, next } = converge(snapshot());
-    const s2 = next({ connections: [...snapshot().connections, { id: 'c2', localCidrs: ['192.168.1.0/24'], peerCidrs: ['192.168.9.0/24'] }] });
+    const s2 = next({ connections: [...snapshot().connections, { id: 'c2', peerAddress: '1.0.0.3', localCidrs: ['192.168.1.0/24'], peerCidrs: ['192.168.9.0/24'] }] });
     const d = diff(desired, planRouter(s2, sequentialIds('cccccccc')));
     expect(d.routes.create).toMatchObject([{ ipsecSiteConnectionId: 'c2', dstCidr: '192.168.9.0/24', nextHopPortId: desired.ports[0].id, nextHopGateway: '169.254.0.2' }]);
     expect(isEmptyDiff({ ...d, routes: { create: [], update: [], delete: [] } })).toBe(true);

@@ -26,8 +26,8 @@ export interface Southbound {
   services: ServiceIps[];
 }
 
-/** One IPsec site connection with its resolved, canonical local and peer CIDRs. */
-export interface ConnectionCidrs { id: string; localCidrs: string[]; peerCidrs: string[] }
+/** One IPsec site connection with its resolved, canonical local and peer CIDRs, and its peer (IP or host name). */
+export interface ConnectionCidrs { id: string; peerAddress: string; localCidrs: string[]; peerCidrs: string[] }
 
 /** Everything planRouter needs, read in the write transaction (no I/O happens in the planner). */
 export interface RouterSnapshot {

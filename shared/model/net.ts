@@ -143,3 +143,12 @@ export function cidrSpan(cidr: string): { version: IpVersion; first: bigint; las
   const first = toBig(net.toString()) & ~(size - 1n);
   return { version, first, last: first + size - 1n };
 }
+
+/**
+ * The address family a connection's IKE and ESP travel over (its "outer" family): the family of the peer
+ * address, or for a peer given by host name the family of the router's IPv4 gateway address when it has one
+ * (IPv6 otherwise). The translator (REDIRECT rules, the IPv6 link) and the agent (strongSwan's local_addrs) agree.
+ */
+export function outerFamily(peerAddress: string, external: { v4: string | null; v6: string | null }): IpVersion {
+  return isIpAddress(peerAddress) ? ipVersionOf(peerAddress)! : external.v4 ? 4 : 6;
+}

@@ -59,3 +59,30 @@ export function exampleContainer(n = 1, over: Partial<DesiredContainer> = {}): D
 export function exampleDesired(hostId: string, over: Partial<DesiredState> = {}): DesiredState {
   return { v: 1, hostId, epoch: 1, generation: 1, containers: [exampleContainer(1)], ...over };
 }
+
+/**
+ * The IPv6 twin of exampleContainer(n): IPv6 outside (gateway 2001:db8:1::2, peer 2001:db8:1::3) and inside
+ * (2001:db8:a::/64 → 2001:db8:b::/64), with the IPv6 /127 of its link beside the IPv4 /30.
+ */
+export function exampleContainerV6(n = 1, over: Partial<DesiredContainer> = {}): DesiredContainer {
+  const v4 = exampleContainer(n);
+  const link = `fd62:6572:7468:4000:8000::${(2 * n).toString(16)}`;
+  const container = `fd62:6572:7468:4000:8000::${(2 * n + 1).toString(16)}`;
+  const ext = '2001:db8:1::2';
+  return {
+    ...v4,
+    config: {
+      ...v4.config,
+      portV6: { address: container, prefixLen: 127, routerAddress: link },
+      externalIp: { v4: null, v6: ext },
+      routes: [{ srcCidr: '2001:db8:a::/64', dstCidr: '2001:db8:b::/64', nextHopGateway: container }],
+      redirects: [
+        { nwDstIp: ext, nwProto: 50, tpDst: null },
+        { nwDstIp: ext, nwProto: 17, tpDst: 500 },
+        { nwDstIp: ext, nwProto: 17, tpDst: 4500 },
+      ],
+      connections: [exampleConnection({ peerAddress: '2001:db8:1::3', peerId: '2001:db8:1::3', localCidrs: ['2001:db8:a::/64'], peerCidrs: ['2001:db8:b::/64'] })],
+    },
+    ...over,
+  };
+}

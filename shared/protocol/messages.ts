@@ -56,6 +56,21 @@ export const zContainerPort = z.strictObject({
   }
 });
 
+/**
+ * The IPv6 side of the container's link (a /127 of berth's unique-local prefix), present when a connection of
+ * the router carries IPv6 inside or outside. Same veth and MACs as the IPv4 port.
+ */
+export const zContainerPortV6 = z.strictObject({
+  address: zIPv6,
+  prefixLen: zInt(64, 127),
+  routerAddress: zIPv6,
+}).superRefine((p, ctx) => {
+  const net = `${p.address}/${p.prefixLen}`;
+  if (!isHostAddress(net, p.address) || !isHostAddress(net, p.routerAddress) || p.address === p.routerAddress) {
+    ctx.addIssue({ code: 'custom', message: 'address and routerAddress must be two different host addresses of one prefix' });
+  }
+});
+
 export const zIpsecConnection = z.object({
   id: zId,
   name: zText(255),
@@ -96,6 +111,8 @@ export const zIpsecConfig = z.object({
   /** The router this container serves (the container's configuration id). */
   routerId: zId,
   port: zContainerPort,
+  /** Added in v1 for IPv6 VPNs (older agents strip it): absent when no connection needs IPv6. */
+  portV6: zContainerPortV6.optional(),
   /** The router's gateway addresses: where peers reach the VPN. */
   externalIp: z.strictObject({ v4: zIPv4.nullable(), v6: zIPv6.nullable() }),
   /** Routes the translator wrote through the container (local CIDR → peer CIDR via .2). */
@@ -213,6 +230,8 @@ export const zContainerReport = z.object({
   message: zText(2048),
   namespace: zText(64).nullable(),
   interfaceName: zText(64).nullable(),
+  /** Added in v1 for IPv6: the addresses the container holds on its link (CIDR notation), as the driver sees them. */
+  addresses: z.array(zText(64)).max(16).optional(),
   tunnels: z.array(zTunnelReport).optional(),
 });
 
@@ -240,6 +259,7 @@ export const zEvent = z.object({
 });
 
 export type ContainerPort = z.infer<typeof zContainerPort>;
+export type ContainerPortV6 = z.infer<typeof zContainerPortV6>;
 export type IpsecConnection = z.infer<typeof zIpsecConnection>;
 export type IpsecConfig = z.infer<typeof zIpsecConfig>;
 export type DesiredContainer = z.infer<typeof zDesiredContainer>;

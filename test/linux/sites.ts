@@ -2,6 +2,7 @@
 // bridge, plus the one flow the router itself would provide (delivering its subnet's traffic to the site).
 // And traffic checks run inside namespaces: ping, a UDP echo and a 1 MB TCP echo.
 import { spawn } from 'node:child_process';
+import { firstHost, networkCidr } from '../../shared/model/net';
 import { sh, shOk } from './host';
 
 export interface Site {
@@ -17,7 +18,7 @@ export interface SiteOptions {
   /** Namespace (= veth host end) name, at most 12 characters. */
   name: string;
   mac: string;
-  /** e.g. 192.168.1.10/24; the gateway is .1 of that subnet. */
+  /** e.g. 192.168.1.10/24 or 2001:db8:a::10/64; the gateway is the subnet's first host (.1, ::1). */
   cidrAddress: string;
   /** The VPN router's MAC (the container port's routerMac): the site's gateway, whose routes the driver's flows realise. */
   routerMac: string;
@@ -29,12 +30,14 @@ export const SITE_COOKIE = '0x5173';
 
 export async function addSite(o: SiteOptions): Promise<Site> {
   const [address, prefix] = o.cidrAddress.split('/');
-  const gateway = address.replace(/\.\d+$/, '.1');
-  const subnet = `${address.replace(/\.\d+$/, '.0')}/${prefix}`;
+  const v6 = address.includes(':');
+  // The subnet's gateway is its first host (.1, or ::1 of an IPv6 /64 written as prefix::host).
+  const subnet = networkCidr(address, Number(prefix));
+  const gateway = firstHost(subnet);
   await sh('ip', ['-batch', '-'], `netns add ${o.name}\nlink add ${o.name} type veth peer name ${o.name}-ns address ${o.mac} netns ${o.name}\nlink set ${o.name} up\n`);
   await sh('ip', ['-n', o.name, '-batch', '-'], [
-    'link set lo up', `link set ${o.name}-ns up`, `addr add ${o.cidrAddress} dev ${o.name}-ns`,
-    `route add default via ${gateway}`, `neigh add ${gateway} lladdr ${o.routerMac} dev ${o.name}-ns nud permanent`,
+    'link set lo up', `link set ${o.name}-ns up`, `addr add ${o.cidrAddress} dev ${o.name}-ns${v6 ? ' nodad' : ''}`,
+    `route add ${v6 ? '::/0' : 'default'} via ${gateway}`, `neigh add ${gateway} lladdr ${o.routerMac} dev ${o.name}-ns nud permanent`,
   ].join('\n') + '\n');
   // The userspace datapath would otherwise deliver UDP/TCP with bad checksums (notes/linux-datapath.md).
   await sh('ip', ['netns', 'exec', o.name, 'ethtool', '-K', `${o.name}-ns`, 'tx', 'off']);
@@ -42,7 +45,7 @@ export async function addSite(o: SiteOptions): Promise<Site> {
   const ofport = Number((await vsctl(o.db, 'get', 'Interface', o.name, 'ofport')).stdout.trim());
   // The router's own interface on the site's subnet: traffic the router forwards to this subnet reaches the site.
   await sh('ovs-ofctl', ['add-flow', ofctlTarget(o.db, o.bridge),
-    `cookie=${SITE_COOKIE},priority=240,ip,dl_dst=${o.routerMac},nw_dst=${subnet},actions=mod_dl_dst:${o.mac},output:${ofport}`]);
+    `cookie=${SITE_COOKIE},priority=240,${v6 ? `ipv6,dl_dst=${o.routerMac},ipv6_dst=${subnet}` : `ip,dl_dst=${o.routerMac},nw_dst=${subnet}`},actions=mod_dl_dst:${o.mac},output:${ofport}`]);
   return { name: o.name, address, mac: o.mac, ofport };
 }
 

@@ -1,6 +1,6 @@
 // Building, changing and tearing down one container on the host. A build runs the namespace first, then the
 // OVS port + flows and the charon in parallel; any failure tears down everything that step created. A change
-// of connections only reloads those connections; a change of the port or external IP needs a rebuild.
+// of connections only reloads those connections; a change of the port (either family) or external IP needs a rebuild.
 import { canonicalJson } from '../../reconciler/diff';
 import type { IpsecConnection } from '../../../shared/protocol/messages';
 import { DriverError, isDriverError, type ContainerSpec } from '../contract';
@@ -27,7 +27,7 @@ export interface BuilderDeps {
 export function classifyChange(prev: ContainerSpec, next: ContainerSpec): { rebuild: boolean; flows: boolean; connections: boolean } {
   const c = (v: unknown) => canonicalJson(v);
   return {
-    rebuild: c(prev.config.port) !== c(next.config.port) || c(prev.config.externalIp) !== c(next.config.externalIp)
+    rebuild: c(prev.config.port) !== c(next.config.port) || c(prev.config.portV6) !== c(next.config.portV6) || c(prev.config.externalIp) !== c(next.config.externalIp)
       || prev.interfaceName !== next.interfaceName || prev.portId !== next.portId,
     flows: c(prev.config.routes) !== c(next.config.routes) || c(prev.config.redirects) !== c(next.config.redirects),
     connections: c(prev.config.connections) !== c(next.config.connections),

@@ -1,6 +1,7 @@
 // The linux driver (DESIGN 7, 7a): each container is a network namespace with a veth pair plugged into Open
 // vSwitch (iface-id = port id), its flows under a per-container cookie, and its own charon. It adopts what an
 // earlier agent built (from --state-dir, then by owner tag and cookie) and removes what nothing claims.
+import { containerAddresses } from '../../../shared/protocol/addresses';
 import type { Logger } from '../../../shared/logger';
 import { silentLogger } from '../../../shared/logger';
 import { ensureDir } from '../../files';
@@ -129,6 +130,8 @@ export class LinuxDriver implements Driver {
       message: alive ? '' : `CRASHED: charon of ${namespaceOf(rec.spec)} is not running`,
       namespace: namespaceOf(rec.spec),
       interfaceName: hostVethOf(rec.spec),
+      // What the build assigned (netns.ts assigns exactly this list); not re-read from the kernel on every poll.
+      addresses: containerAddresses(rec.spec.config),
       incarnation: rec.incarnation,
     };
   }

@@ -1,6 +1,6 @@
 // The standalone datapath's flows for a container, and reading flow counts back from dump-flows.
 import { describe, expect, it } from 'vitest';
-import { exampleContainer } from '../../../shared/protocol/examples';
+import { exampleContainer, exampleContainerV6 } from '../../../shared/protocol/examples';
 import { containerFlows, parseFlowCookies } from './flows';
 import { flowCookie } from './names';
 
@@ -18,6 +18,23 @@ describe('container flows', () => {
       'cookie=0xbe00000100000002,priority=200,ip,nw_dst=1.0.0.2,nw_proto=50,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
       'cookie=0xbe00000100000002,priority=200,udp,nw_dst=1.0.0.2,tp_dst=500,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
       'cookie=0xbe00000100000002,priority=200,udp,nw_dst=1.0.0.2,tp_dst=4500,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
+      'cookie=0xbe00000100000002,priority=100,in_port=7,actions=NORMAL',
+    ]);
+  });
+
+  it('IPv6: a neighbour advertisement for the router side of the /127, IPv6 routes and the REDIRECTs for the IPv6 gateway', () => {
+    const flows = containerFlows({ cookie, config: exampleContainerV6(1).config, ofport: 7, uplinkOfport: null });
+    expect(flows).toEqual([
+      expect.stringContaining('priority=300,arp,in_port=7,arp_op=1,arp_tpa=169.254.0.1,'),
+      'cookie=0xbe00000100000002,priority=300,icmp6,in_port=7,icmp_type=135,icmp_code=0,nd_target=fd62:6572:7468:4000:8000::2,actions='
+        + 'move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:fa:16:3e:00:02:01,move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],'
+        + 'set_field:fd62:6572:7468:4000:8000::2->ipv6_src,set_field:255->nw_ttl,set_field:136->icmpv6_type,set_field:0xe0000000->nd_reserved,'
+        + 'set_field:2->nd_options_type,resubmit(,1)',
+      'cookie=0xbe00000100000002,table=1,priority=300,icmp6,in_port=7,icmp_type=136,nd_target=fd62:6572:7468:4000:8000::2,actions=set_field:fa:16:3e:00:02:01->nd_tll,in_port',
+      'cookie=0xbe00000100000002,priority=250,ipv6,ipv6_src=2001:db8:a::/64,ipv6_dst=2001:db8:b::/64,dl_dst=fa:16:3e:00:02:01,actions=dec_ttl,mod_dl_dst:fa:16:3e:00:01:01,output:7',
+      'cookie=0xbe00000100000002,priority=200,ipv6,ipv6_dst=2001:db8:1::2,nw_proto=50,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
+      'cookie=0xbe00000100000002,priority=200,udp6,ipv6_dst=2001:db8:1::2,tp_dst=500,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
+      'cookie=0xbe00000100000002,priority=200,udp6,ipv6_dst=2001:db8:1::2,tp_dst=4500,actions=mod_dl_dst:fa:16:3e:00:01:01,output:7',
       'cookie=0xbe00000100000002,priority=100,in_port=7,actions=NORMAL',
     ]);
   });

@@ -1,5 +1,5 @@
 // Pure: the standalone datapath of one container as OpenFlow flows (DESIGN 7a), all under the container's
-// cookie: ARP for the router-side address, the routes through the container, the REDIRECT rules to its port,
+// cookie: ARP (and IPv6 Neighbour Discovery) for the router-side address, the routes through the container, the REDIRECT rules to its port,
 // and its outbound traffic to the uplink (or normal switching). Also reads `dump-flows` back.
 import { ipVersionOf } from '../../../shared/model/net';
 import type { IpsecConfig } from '../../../shared/protocol/messages';
@@ -7,7 +7,7 @@ import { cookieHex } from './names';
 
 export interface FlowInput {
   cookie: bigint;
-  config: Pick<IpsecConfig, 'port' | 'routes' | 'redirects'>;
+  config: Pick<IpsecConfig, 'port' | 'portV6' | 'routes' | 'redirects'>;
   /** OpenFlow port number of the container's veth on the bridge. */
   ofport: number;
   /** OpenFlow port number of --uplink-port, or null for the bridge's normal switching. */
@@ -33,6 +33,24 @@ function routeMatch(r: IpsecConfig['routes'][number]): string | null {
   return v === 6 ? `ipv6,ipv6_src=${r.srcCidr},ipv6_dst=${r.dstCidr}` : `ip,nw_src=${r.srcCidr},nw_dst=${r.dstCidr}`;
 }
 
+/**
+ * OpenFlow table of the second half of a neighbour advertisement. The target link-layer address can only be
+ * written to a packet that already is an advertisement (OVS checks the match's ICMPv6 type), so the first flow
+ * turns the solicitation into one and resubmits it here.
+ */
+export const ND_TABLE = 1;
+
+/** A neighbour advertisement for `address` (with `mac`) in answer to a solicitation from the container's port. */
+function ndReply(c: string, ofport: number, address: string, mac: string): string[] {
+  return [
+    `${c},priority=${PRIORITY.arp},icmp6,in_port=${ofport},icmp_type=135,icmp_code=0,nd_target=${address},actions=`
+      + `move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${mac},`
+      + `move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],set_field:${address}->ipv6_src,set_field:255->nw_ttl,`
+      + `set_field:136->icmpv6_type,set_field:0xe0000000->nd_reserved,set_field:2->nd_options_type,resubmit(,${ND_TABLE})`,
+    `${c},table=${ND_TABLE},priority=${PRIORITY.arp},icmp6,in_port=${ofport},icmp_type=136,nd_target=${address},actions=set_field:${mac}->nd_tll,in_port`,
+  ];
+}
+
 /** The flow lines (ovs-ofctl add-flows syntax) for one container. */
 export function containerFlows({ cookie, config, ofport, uplinkOfport }: FlowInput): string[] {
   const c = `cookie=${cookieHex(cookie)}`;
@@ -45,6 +63,9 @@ export function containerFlows({ cookie, config, ofport, uplinkOfport }: FlowInp
       + `move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],`
       + `load:${hexMac(port.routerMac)}->NXM_NX_ARP_SHA[],load:${hexIp4(port.routerAddress)}->NXM_OF_ARP_SPA[],in_port`,
   ];
+  // IPv6: the container's neighbour solicitation for the router side of its /127 is answered the same way, as a
+  // neighbour advertisement (flags router, solicited, override) carrying the router port's MAC.
+  if (config.portV6) flows.push(...ndReply(c, ofport, config.portV6.routerAddress, port.routerMac));
   // Routes through the container (local subnet → peer subnet): traffic the router forwards, i.e. addressed to
   // the router's MAC, goes to the container's port.
   for (const r of config.routes) {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { ipVersionOf } from '../../../shared/model/net';
+import { containerAddresses, usesIpv6 } from '../../../shared/protocol/addresses';
 import type { ContainerSpec } from '../contract';
 import type { Runner } from './exec';
 import { hostVethOf, namespaceOf, nsVethOf } from './names';
@@ -20,19 +21,30 @@ export function hostBatch(spec: ContainerSpec): string[] {
   ];
 }
 
+/** The modified EUI-64 link-local address of a MAC (RFC 4291 appendix A): fa:16:3e:00:01:01 → fe80::f816:3eff:fe00:101. */
+export function linkLocalOf(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  const words = [((b[0] ^ 0x02) << 8) | b[1], (b[2] << 8) | 0xff, 0xfe00 | b[3], (b[4] << 8) | b[5]];
+  return `fe80::${words.map((w) => w.toString(16)).join(':')}`;
+}
+
 /** Commands run inside the namespace (`ip -n <ns> -batch -`): addresses, default route, subnet anchors. */
 export function namespaceBatch(spec: ContainerSpec): string[] {
   const dev = nsVethOf(spec);
-  const { port, externalIp } = spec.config;
-  const lines = [
-    'link set lo up',
-    `link set ${dev} up`,
-    `addr add ${port.address}/${port.prefixLen} dev ${dev}`,
-  ];
-  if (externalIp.v4) lines.push(`addr add ${externalIp.v4}/32 dev ${dev}`);
-  if (externalIp.v6) lines.push(`addr add ${externalIp.v6}/128 dev ${dev} nodad`);
-  // Everything leaves through the router side (.1), sourced from the external IP (what peers know us by).
+  const { port, portV6, externalIp } = spec.config;
+  const lines = ['link set lo up'];
+  // IPv6: every address without duplicate address detection (it would hold IPv6 back for a second after start;
+  // berth chose them unique), the link-local one too: the kernel's own is made with DAD, so it is replaced by
+  // the EUI-64 address of the port MAC. One is needed: forwarded packets solicit their next hop from it.
+  const v6 = usesIpv6(spec.config);
+  if (v6) lines.push(`link set ${dev} addrgenmode none`);
+  lines.push(`link set ${dev} up`);
+  if (v6) lines.push(`addr add ${linkLocalOf(port.mac)}/64 dev ${dev} nodad`);
+  for (const a of containerAddresses(spec.config)) lines.push(`addr add ${a} dev ${dev}${a.includes(':') ? ' nodad' : ''}`);
+  // Everything leaves through the router side of its family, sourced from the external IP of that family (what
+  // peers know us by).
   lines.push(`route add default via ${port.routerAddress} dev ${dev}${externalIp.v4 ? ` src ${externalIp.v4}` : ''}`);
+  if (portV6) lines.push(`route add ::/0 via ${portV6.routerAddress} dev ${dev}${externalIp.v6 ? ` src ${externalIp.v6}` : ''}`);
   for (const a of localAnchors(spec.config)) lines.push(`addr add ${a} dev lo`);
   return lines;
 }

@@ -1,7 +1,7 @@
 // The strongSwan configuration rendered from a container's connections: proposals, ids, subnets, lifetimes,
 // DPD, initiator mode, backend-specific settings, and PSKs only ever in the secrets file.
 import { describe, expect, it } from 'vitest';
-import { exampleConnection, exampleContainer } from '../../../shared/protocol/examples';
+import { exampleConnection, exampleContainer, exampleContainerV6 } from '../../../shared/protocol/examples';
 import type { IpsecConfig, IpsecConnection } from '../../../shared/protocol/messages';
 import { isDriverError } from '../contract';
 import { ahProposal, espProposal, ikeProposal } from './proposals';
@@ -124,6 +124,21 @@ describe('swanctl.conf', () => {
   it('names connections with dots or colons in their ids without ambiguity', () => {
     const text = render(cfgWith(exampleConnection({ id: 'conn.1:a' })));
     expect(text).toContain(`x-${Buffer.from('conn.1:a').toString('hex')} {`);
+  });
+
+  it.each([
+    { what: 'v6 in v6', ext: { v4: null, v6: '2001:db8:1::2' }, peer: '2001:db8:1::3', local: ['2001:db8:a::/64'], remote: ['2001:db8:b::/64'], addr: '2001:db8:1::2' },
+    { what: 'v6 in v4', ext: { v4: '1.0.0.2', v6: '2001:db8:1::2' }, peer: '1.0.0.3', local: ['2001:db8:a::/64'], remote: ['2001:db8:b::/64'], addr: '1.0.0.2' },
+    { what: 'v4 in v6', ext: { v4: '1.0.0.2', v6: '2001:db8:1::2' }, peer: '2001:db8:1::3', local: ['192.168.1.0/24'], remote: ['192.168.2.0/24'], addr: '2001:db8:1::2' },
+  ])('$what: IPv6 peers and traffic selectors, sourced from the external address of the peer\'s family', ({ ext, peer, local, remote, addr }) => {
+    const cfg: IpsecConfig = { ...exampleContainerV6(1).config, externalIp: ext, connections: [exampleConnection({ peerAddress: peer, peerId: peer, localCidrs: local, peerCidrs: remote })] };
+    const text = render(cfg);
+    expect(settings(text, 'local_addrs')).toEqual([addr]);
+    expect(settings(text, 'remote_addrs')).toEqual([peer]);
+    expect(settings(text, 'local_ts')).toEqual(local);
+    expect(settings(text, 'remote_ts')).toEqual(remote);
+    expect(settings(text, 'id')).toEqual([`"${addr}"`, `"${peer}"`]);
+    expect(settings(renderSecrets(cfg), 'id-local')).toEqual([`"${addr}"`]);
   });
 
   it('refuses an IPv6 peer when the VPN service has no external IPv6 address', () => {

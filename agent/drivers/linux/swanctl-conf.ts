@@ -1,7 +1,7 @@
 // Pure rendering of a container's strongSwan configuration: swanctl.conf (one connection per Neutron site
 // connection) and the secrets file (PSKs, written 0600 and never logged). Same input → same bytes, so "did this
 // connection change?" is a string comparison.
-import { ipVersionOf, isIpAddress, parseCidr } from '../../../shared/model/net';
+import { outerFamily, parseCidr } from '../../../shared/model/net';
 import type { IpsecConfig, IpsecConnection } from '../../../shared/protocol/messages';
 import { DriverError } from '../contract';
 import { connName } from './names';
@@ -26,7 +26,7 @@ export function childNames(c: IpsecConnection): string[] {
 
 /** Which external address a connection uses: the family of the peer (a host name: IPv4 when there is one). */
 export function localAddressFor(c: IpsecConnection, ext: IpsecConfig['externalIp']): string {
-  const family = isIpAddress(c.peerAddress) ? ipVersionOf(c.peerAddress) : ext.v4 ? 4 : 6;
+  const family = outerFamily(c.peerAddress, ext);
   const addr = family === 4 ? ext.v4 : ext.v6;
   if (!addr) throw new DriverError('FAILED', `connection ${c.id}: the VPN service has no external IPv${family} address for peer ${c.peerAddress}`);
   return addr;

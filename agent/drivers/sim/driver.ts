@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../../shared/clock';
+import { containerAddresses } from '../../../shared/protocol/addresses';
 import { zDesiredContainer, type TunnelReport } from '../../../shared/protocol/messages';
 import { ensureDir, FileWriter, readJsonIfExists } from '../../files';
 import { DriverError, type ContainerHealth, type ContainerSpec, type Driver, type ObservedContainer } from '../contract';
@@ -167,6 +168,7 @@ export class SimDriver implements Driver {
       // The linux driver names the namespace after the interface (vpn-xxxxxxxx); the sim mirrors it.
       namespace: r.spec.interfaceName,
       interfaceName: r.spec.interfaceName,
+      addresses: containerAddresses(r.spec.config),
       incarnation: r.incarnation,
     };
   }

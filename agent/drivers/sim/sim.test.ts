@@ -4,11 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/clock';
-import { exampleContainer } from '../../../shared/protocol/examples';
+import { exampleContainer, exampleContainerV6 } from '../../../shared/protocol/examples';
 import { SimDriver, SIM_STATE_FILE } from './driver';
 import { parseSimFaults } from './faults';
 
 const spec = exampleContainer(1);
+
+describe('sim addresses', () => {
+  it('reports the container\'s link and external addresses of both families', async () => {
+    const d = await SimDriver.open();
+    expect((await d.create(spec)).addresses).toEqual(['169.254.0.2/30', '1.0.0.2/32']);
+    const v6 = exampleContainerV6(2);
+    await d.create(v6);
+    expect((await d.list()).find((c) => c.id === v6.id)?.addresses).toEqual(['169.254.0.6/30', 'fd62:6572:7468:4000:8000::5/127', '2001:db8:1::2/128']);
+  });
+});
 
 describe('sim faults', () => {
   it('failCreate refuses every create (not retryable) and leaves nothing behind', async () => {

@@ -103,6 +103,32 @@ describe('/v2.0/vpn/ipsec-site-connections', () => {
     expect(await ipsecRoutes()).toEqual([]);
   });
 
+  // Neutron's mixed-family rules: inner (local vs peer CIDRs) must match, outer (peer address vs gateway) must
+  // match, and the two are independent. The southbound state of each: no route via a next hop of another family.
+  it.each([
+    ['v6 in v6', ['1.0.0.2', '2001:db8::2'], '2001:db8::3', true, '2001:db8::2'],
+    ['v6 in v4', ['1.0.0.2'], '1.0.0.3', true, '1.0.0.2'],
+    ['v4 in v6', ['2001:db8::2'], '2001:db8::3', false, '2001:db8::2'],
+    ['v4 in v4 (dual-stack gateway)', ['1.0.0.2', '2001:db8::2'], '1.0.0.3', false, '1.0.0.2'],
+  ])('accepts %s and translates it: every route via a next hop of its own family, three REDIRECTs to the outer gateway', async (_what, gateway, peerAddress, inner6, redirectIp) => {
+    await setGateway(gateway);
+    const body = inner6
+      ? connectionBody(w, { peer_address: peerAddress, peer_id: peerAddress, local_ep_group_id: await group('subnet', [await subnet('2001:db8:1::/64')]), peer_ep_group_id: await group('cidr', ['2001:db8:2::/64']) })
+      : connectionBody(w, { peer_address: peerAddress, peer_id: peerAddress });
+    await ok(t.req('POST', URL, body, w.token));
+    const sb = (await t.req('GET', `/v1/routers/${w.topo.routerId}/southbound`)).body;
+    const family = (a: string) => (a.includes(':') ? 6 : 4);
+    expect(sb.routes.filter((r: any) => r.nextHopGateway && family(r.nextHopGateway) !== family(r.dstCidr))).toEqual([]);
+    expect(sb.routes.filter((r: any) => family(r.srcCidr) !== family(r.dstCidr))).toEqual([]);
+    const vpn = sb.routes.filter((r: any) => r.origin === 'ipsec').map((r: any) => `${r.srcCidr} > ${r.dstCidr}`);
+    expect(vpn).toEqual([inner6 ? '2001:db8:1::/64 > 2001:db8:2::/64' : '192.168.1.0/24 > 192.168.2.0/24']);
+    expect(sb.rules.map((r: any) => [r.action, r.nwDstIp, r.nwProto, r.tpDst])).toEqual([
+      ['REDIRECT', redirectIp, 50, null], ['REDIRECT', redirectIp, 17, 500], ['REDIRECT', redirectIp, 17, 4500],
+    ]);
+    // The container's IPv6 link exists exactly when IPv6 is inside or outside.
+    expect(sb.routes.some((r: any) => r.origin === 'vpn-link' && family(r.dstCidr) === 6)).toBe(inner6 || family(peerAddress) === 6);
+  });
+
   it('lists with filters (?vpnservice_id=, ?name=) and deletes', async () => {
     const c1 = await ok(t.req('POST', URL, connectionBody(w), w.token));
     const c2 = await ok(t.req('POST', URL, legacyConnectionBody(w), w.token));
@@ -148,9 +174,6 @@ describe('/v2.0/vpn/ipsec-site-connections', () => {
         await t.deps.database.db.update(routers).set({ gatewayNetworkId: null, gatewayFixedIps: [] }).where(eq(routers.id, w.topo.routerId));
         return connectionBody(w);
       }, 'RouterIsNotExternal', /has no external network gateway/],
-      ['IPv6 endpoints behind an IPv4-only gateway', async () => connectionBody(w, {
-        local_ep_group_id: await group('subnet', [await subnet('2001:db8:1::/64')]), peer_ep_group_id: await group('cidr', ['2001:db8:2::/64']), peer_address: '1.0.0.3',
-      }), 'ExternalNetworkHasNoSubnet', /no IPv6 subnet \(the connection's endpoints are IPv6\)/],
       ['an IPv6 peer address behind an IPv4-only gateway', async () => connectionBody(w, { peer_address: '2001:db8::3' }), 'ExternalNetworkHasNoSubnet', /no IPv6 subnet \(peer_address 2001:db8::3 is IPv6\)/],
       // dpd and mtu
       ['dpd timeout equal to the interval', async () => connectionBody(w, { dpd: { interval: 60, timeout: 60 } }), 'IPsecSiteConnectionDpdIntervalValueError', /dpd timeout \(60\) is equal to or less than dpd interval \(60\)/],

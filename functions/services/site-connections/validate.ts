@@ -105,8 +105,9 @@ export function validateConnection(c: CandidateConnection, t: ConnectionTopology
   if (local !== peer) {
     throw badRequest(`IP versions are not compatible between peer and local endpoints (local IPv${local}, peer IPv${peer}).`, 'MixedIPVersionsForIPSecConnection');
   }
-  assertGatewayHas(t, local, `the connection's endpoints are IPv${local}`);
-  // A peer given by name is resolved by the agent; an address must be reachable from the gateway's family.
+  // Inner and outer families are independent (IPv6 subnets over an IPv4 tunnel and the reverse): like
+  // neutron-vpnaas, only the outer family is judged against the gateway. A peer given by name is resolved by the
+  // agent; an address must be reachable from the gateway's family.
   const peerAddressVersion = isIpAddress(c.peerAddress) ? ipVersionOf(c.peerAddress) : undefined;
   if (peerAddressVersion) assertGatewayHas(t, peerAddressVersion, `peer_address ${c.peerAddress} is IPv${peerAddressVersion}`);
   if (c.dpd.timeout <= c.dpd.interval) {
