@@ -29,6 +29,8 @@ export type Hearing =
 export interface ControllerOptions {
   /** Who this replica is in the lease row (unique per process; on Workers one name for the deployment). */
   holder: string;
+  /** Told the lease this step acts under as soon as it is taken or renewed (null: not leading). */
+  onLease?: (lease: HeldLease | null) => void;
   timers?: Timers;
   leaseTtlMs?: number;
   /** Default: always hearing (tests, benchmarks). */
@@ -69,8 +71,10 @@ export async function controllerStep(deps: StepDeps, opts: ControllerOptions): P
     // The database did not answer in time (busy beyond its budget): step down cleanly rather than act on a lease
     // that could not be renewed; the next step bids again (issue 10).
     deps.logger.warn({ err: String((e as Error)?.message ?? e) }, 'controller lease not renewed: stepping down');
+    opts.onLease?.(null);
     return { ...NONE, lease: null };
   }
+  opts.onLease?.(lease);
   if (!lease) return { ...NONE, lease: null };
   if (lease.leaderSince === now && lease.fingerprint === null) deps.logger.info({ epoch: lease.epoch, holder: opts.holder }, 'controller lease won: leading');
   const hearing = hearingSince(opts, lease, now);
@@ -140,7 +144,9 @@ export class Controller {
 
   async tick(): Promise<TickResult> {
     const previous = this.lease;
-    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers });
+    // The lease is known from the moment the step holds it: anything that asks this.epoch during the step's writes
+    // (the simulation's stale-epoch invariant) sees the epoch those writes are fenced by.
+    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, onLease: (l) => { this.lease = l; } });
     if (previous && !lease) this.deps.logger.info({ epoch: previous.epoch }, 'controller lease lost to another replica');
     this.lease = lease;
     return result;
