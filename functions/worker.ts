@@ -41,7 +41,8 @@ interface InvocationEnv {
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const AGENT_EVENTS = '/v1/agent-events';
 /** The response header that says how many database round trips the request itself took (benchmarks). */
-export const ROUND_TRIPS_HEADER = 'x-berth-db-round-trips';
+// Not exported: workerd takes every named export of the main module for an entrypoint (a string breaks start-up).
+const ROUND_TRIPS_HEADER = 'x-berth-db-round-trips';
 let cached: { key: string; instance: Promise<Instance> } | null = null;
 
 /** The isolate's instance for these bindings (rebuilt when they change; a failed build is not kept). */
