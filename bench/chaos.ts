@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { spawnBerth, stopProcess, exited } from '../functions/node/processes';
 import { Cluster, freePort, MOSQUITTO, sleep, waitFor } from '../test/integration/cluster';
 import { vpnFleet } from '../test/integration/vpns';
+import { mulberry32 } from '../functions/scheduler/select/prng';
+import { pct } from './lib';
 
 export const CHAOS_USAGE = 'chaos: [--quick] (BERTH_CHAOS_SEED=<n> replays a schedule; needs Mosquitto)\n';
 
@@ -17,23 +19,8 @@ const HOSTS = ['c0', 'c1', 'c2', 'c3'];
 type FaultKind = 'kill-agent' | 'stop-agent' | 'kill-replica' | 'stop-replica' | 'restart-broker';
 const KINDS: FaultKind[] = ['kill-agent', 'stop-agent', 'kill-replica', 'stop-replica', 'restart-broker'];
 
-/** mulberry32: a small seeded PRNG, so a schedule replays from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
+/** Percentile of a possibly empty sample (NaN when empty). */
+const pctOrNaN = (xs: number[], p: number) => (xs.length === 0 ? NaN : pct(xs, p));
 
 interface FaultRow { n: number; kind: FaultKind; target: string; convergeMs: number | null; doubles: number; overlap: number }
 
@@ -42,7 +29,7 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
   const seed = Number(process.env.BERTH_CHAOS_SEED ?? Date.now() % 100000);
   const faults = opts.quick ? 5 : 15;
   const vpns = opts.quick ? 4 : 8;
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   console.log(`chaos: seed ${seed}, ${faults} faults, ${vpns} VPNs, ${HOSTS.length} sim agents, 2 replicas + Mosquitto`);
 
   const c = new Cluster('mosquitto', HOSTS);
@@ -175,8 +162,8 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
     console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.n} | ${r.kind} | ${r.target} | ${r.convergeMs ?? 'not in 60 s'} | ${r.doubles} | ${r.overlap} |`);
     console.log(`\nseed ${seed}: faults ${rows.length}; containers lost ${lost}; double placements ${doubles} (samples; plus ${frozenDoubles} samples of overlap with a killed or frozen agent); stale documents accepted ${stale}; `
-      + `converge after a fault p50 ${pct(times, 50)} ms, p99 ${pct(times, 99)} ms (from the fault's end; ${rows.length - times.length} did not converge in 60 s)`);
-    return { seed, faults: rows, lost, doubles, frozenDoubles, stale, p50: pct(times, 50), p99: pct(times, 99) };
+      + `converge after a fault p50 ${pctOrNaN(times, 50)} ms, p99 ${pctOrNaN(times, 99)} ms (from the fault's end; ${rows.length - times.length} did not converge in 60 s)`);
+    return { seed, faults: rows, lost, doubles, frozenDoubles, stale, p50: pctOrNaN(times, 50), p99: pctOrNaN(times, 99) };
   } finally {
     sampling = false;
     await sampler;

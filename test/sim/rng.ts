@@ -1,4 +1,6 @@
 // The simulation's one source of randomness: a seeded PRNG (mulberry32), so a seed replays a run exactly.
+import { mulberry32 } from '../../functions/scheduler/select/prng';
+
 export interface Rng {
   /** [0, 1) */
   next(): number;
@@ -9,14 +11,7 @@ export interface Rng {
 }
 
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
   return {
     next,

@@ -16,9 +16,12 @@ export function hashSeed(key: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: uniform numbers in [0, 1) from a 32-bit state. */
-export function seededRandom(key: string): () => number {
-  let a = hashSeed(key);
+/** Uniform numbers in [0, 1) seeded by a string (the scheduler's `weighted` draws). */
+export const seededRandom = (key: string): (() => number) => mulberry32(hashSeed(key));
+
+/** mulberry32: uniform numbers in [0, 1) from a 32-bit state (also the simulation's and the chaos soak's source). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
