@@ -23,6 +23,8 @@ describe('judgeReportedMark', () => {
       { kind: 'raise', why: 'restore', held: true, fenceEpoch: 7, desiredGeneration: 40 }],
     ['ours, same epoch, later generation: a restored backup', { database: D, epoch: 3, generation: 9 }, host(), 3,
       { kind: 'raise', why: 'restore', held: true, fenceEpoch: 3, desiredGeneration: 9 }],
+    ['ours, a generation we never built, under a newer lease epoch: a restored backup still republishes', { database: D, epoch: 1, generation: 9 }, host(), 3,
+      { kind: 'raise', why: 'restore', held: true, fenceEpoch: 1, desiredGeneration: 9 }],
     ['another database, host never held ours: a fresh database takes it over', { database: 'db-old', epoch: 4, generation: 90 }, host({ fenceHeld: false, desiredGeneration: 0 }), 1,
       { kind: 'raise', why: 'takeover', held: false, fenceEpoch: 4, desiredGeneration: 90 }],
     ['an unnamed database (an agent from before issue 10), never held', { epoch: 4, generation: 90 }, host({ fenceHeld: false }), 1,

@@ -52,8 +52,12 @@ export function judgeReportedMark(mark: ReportedMark, host: HostFence, leaseEpoc
   if (!ours && host.fenceHeld) return { kind: 'conflict', other: mark.database ?? '(unnamed)' };
   const held = host.fenceHeld || ours;
   const next = { epoch: documentEpoch(leaseEpoch, host.fenceEpoch), generation: host.desiredGeneration };
-  // Equal is fine: the agent accepts an equal version (that is how it re-reads the retained copy).
-  if (compareVersions(mark, next) <= 0) return { kind: 'ok', held };
+  // Equal is fine: the agent accepts an equal version (that is how it re-reads the retained copy). But a
+  // generation of ours that we have no record of building means the host holds a document from a future this
+  // database lost (a restored backup): even when our next document would be accepted, nothing else makes us send
+  // one (sim seed 1154: restored under a new lease epoch, the host kept a VPN the backup never had).
+  const unknownOfOurs = ours && mark.generation > host.desiredGeneration;
+  if (compareVersions(mark, next) <= 0 && !unknownOfOurs) return { kind: 'ok', held };
   return {
     kind: 'raise', held, why: ours ? 'restore' : 'takeover',
     fenceEpoch: Math.max(host.fenceEpoch, mark.epoch), desiredGeneration: Math.max(host.desiredGeneration, mark.generation),

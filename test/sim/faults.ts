@@ -74,9 +74,9 @@ export class FaultScheduler {
   ) {}
 
   /** Heals whose time has come. */
-  async due(now: number): Promise<void> {
-    const ready = this.pending.filter((p) => p.at <= now);
-    this.pending = this.pending.filter((p) => p.at > now);
+  async due(now: number, upTo = now): Promise<void> {
+    const ready = this.pending.filter((p) => p.at <= upTo);
+    this.pending = this.pending.filter((p) => p.at > upTo);
     for (const p of ready) {
       this.history.push(`${now}: heal ${p.what}`);
       await p.heal();
@@ -85,7 +85,7 @@ export class FaultScheduler {
 
   /** Everything stops: every pending heal runs now. */
   async healAll(now: number): Promise<void> {
-    await this.due(Infinity);
+    await this.due(now, Infinity);
     this.weather.calm();
     for (let i = 0; i < this.world.replicas.length; i++) this.world.resumeReplica(i);
     for (const a of this.world.agents.values()) if (!a.running) await this.world.startAgent(a);

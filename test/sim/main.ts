@@ -12,12 +12,13 @@ checking the invariants after every step (docs/reliability.md, "Deterministic si
   --seeds COUNT   run COUNT seeds (default 100), starting at --from (default 1), with progress
   --faults LIST   fault kinds to inject (default: ${DEFAULT_FAULTS.join(',')})
   --verbose       print every seed's result
+  --log           with --seed: print every log line of the control plane and agents (stderr, simulated ms)
   --help          this text
 
 fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 function parse(argv: string[]) {
-  const o = { seed: null as number | null, seeds: 100, from: 1, faults: [...DEFAULT_FAULTS] as FaultKind[], verbose: false, help: false };
+  const o = { seed: null as number | null, seeds: 100, from: 1, faults: [...DEFAULT_FAULTS] as FaultKind[], verbose: false, log: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -30,6 +31,7 @@ function parse(argv: string[]) {
     else if (a === '--seeds') o.seeds = num();
     else if (a === '--from') o.from = num();
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--log') o.log = true;
     else if (a === '--faults') {
       const list = (argv[++i] ?? '').split(',').filter(Boolean);
       const bad = list.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
@@ -54,7 +56,7 @@ async function main(): Promise<number> {
   }
   await templateDatabase();
   if (o.seed !== null) {
-    const r = await runSeed({ seed: o.seed, faults: o.faults });
+    const r = await runSeed({ seed: o.seed, faults: o.faults, log: o.log });
     if (r.ok) console.log(`seed ${r.seed} ok: converged ${r.convergedAfterMs} ms after the last fault; faults ${JSON.stringify(r.injected)}; trace ${r.trace.slice(0, 16)}\n  schedule:\n${r.history.map((h) => `    ${h}`).join('\n')}`);
     else console.log(describeFailure(r));
     return r.ok ? 0 : 1;

@@ -8,6 +8,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { openNodeDatabase } from '../../functions/node/database';
 import { applyMigrations } from '../../functions/node/migrate';
 import type { Ids } from '../../shared/ids';
+import type { Logger } from '../../shared/logger';
 import { SimApi } from './api';
 import { syncDigest } from './crypto';
 import { DEFAULT_FAULTS, FaultScheduler, Weather, type FaultKind, type ScriptedFault } from './faults';
@@ -32,6 +33,8 @@ export interface SimOptions {
   faults?: readonly FaultKind[];
   /** A fixed fault schedule (ms into the chaos phase) instead of seeded faults: a regression case. */
   script?: readonly ScriptedFault[];
+  /** Print every log line of the control plane and the agents, stamped with simulated time (replaying a seed). */
+  log?: boolean;
 }
 
 export interface SimResult {
@@ -48,6 +51,13 @@ export interface SimResult {
 }
 
 const START = 1_700_000_000_000;
+
+/** Log lines as JSON on stderr, `t` = simulated ms since the start (Date is faked while a seed runs). */
+function simTimeLogger(): Logger {
+  const line = (level: string) => (o: Record<string, unknown>, msg?: string) =>
+    process.stderr.write(`${JSON.stringify({ t: Date.now() - START, level, msg, ...o })}\n`);
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
 
 let template: string | null = null;
 
@@ -88,7 +98,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
   process.on('unhandledRejection', onRejection);
 
   const weather = new Weather(rng);
-  const world = new World(dir, rng, weather.hooks(), seededIds(rng));
+  const world = new World(dir, rng, weather.hooks(), seededIds(rng), o.log ? simTimeLogger() : undefined);
   const faults = new FaultScheduler(world, weather, o.faults ?? DEFAULT_FAULTS, rng, (t) => clock.setSystemTime(t));
   const api = new SimApi(world);
   const safety = new SafetyChecker(world, api);

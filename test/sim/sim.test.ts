@@ -3,6 +3,7 @@
 // checker does report a broken invariant (with the seed to replay it).
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runSeed, type SimOptions, type SimResult } from './run';
+import { seedBatch } from './seed-batch';
 
 /**
  * Failures the simulation found (docs/reliability.md, "Bugs found"), each kept as the fault schedule its seed drew
@@ -19,10 +20,18 @@ export const REGRESSIONS: { name: string; options: SimOptions }[] = [
       { atMs: 4600, kind: 'dbBusy', ms: 2 },
     ] },
   },
+  {
+    // Seed 1154: a backup restored while the control plane is cut off from the broker; the lease is won again under
+    // a newer epoch, the control link never drops (so nothing republishes), and host2 keeps a VPN the backup never
+    // had: its mark is a generation of ours the restored database never built. Fixed in relay/fence.ts.
+    name: 'seed 1154: a restore the control link does not notice leaves a host holding what the backup never had',
+    options: { seed: 1154, script: [
+      { atMs: 0, kind: 'dbRestore' },
+      { atMs: 3300, kind: 'controlPartition', ms: 3763 },
+      { atMs: 5400, kind: 'dbRestore' },
+    ] },
+  },
 ];
-
-const SEEDS = Number(process.env.BERTH_SIM_SEEDS ?? 120);
-const FROM = Number(process.env.BERTH_SIM_FROM ?? 1_000);
 
 const failures = (rs: SimResult[]) => rs.filter((r) => !r.ok).map(describeFailure).join('\n\n');
 
@@ -52,12 +61,5 @@ describe('deterministic simulation', () => {
     }, 120_000);
   }
 
-  it(`holds every invariant for ${SEEDS} seeds (from ${FROM})`, async () => {
-    const results: SimResult[] = [];
-    for (let i = 0; i < SEEDS; i++) results.push(await runSeed({ seed: FROM + i }));
-    const injected = results.reduce((n, r) => n + Object.values(r.injected).reduce((a, b) => a + (b ?? 0), 0), 0);
-    console.log(`simulation: ${results.length} seeds, ${injected} faults injected, ${results.filter((r) => !r.ok).length} failed`);
-    expect(injected).toBeGreaterThan(results.length); // the runs really were under faults
-    expect(failures(results)).toBe('');
-  }, 900_000);
+  seedBatch(0);
 });

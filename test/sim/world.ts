@@ -211,9 +211,15 @@ export class World {
 
   async startAgent(a: SimAgent): Promise<void> {
     const driver = await SimDriver.open({ state: a.disk.state, clock: simClock });
+    const own = (o: Record<string, unknown>) => ({ agent: a.hostId, ...o });
     const log: Logger = {
-      ...silentLogger,
-      info: (o, m) => { if (m === 'desired state accepted') a.accepted.push({ epoch: o.epoch as number, generation: o.generation as number }); },
+      debug: (o, m) => this.logger.debug(own(o), m),
+      info: (o, m) => {
+        if (m === 'desired state accepted') a.accepted.push({ epoch: o.epoch as number, generation: o.generation as number });
+        this.logger.info(own(o), m);
+      },
+      warn: (o, m) => this.logger.warn(own(o), m),
+      error: (o, m) => this.logger.error(own(o), m),
     };
     a.driver = driver;
     a.running = await startAgent({
