@@ -52,6 +52,23 @@ export interface SimResult {
 
 const START = 1_700_000_000_000;
 
+/**
+ * A fault step is awaited while the simulated clock stands still: if it waits on a simulated timer it never ends
+ * (seed 1157 did: a write meeting injected BUSY waited on its backoff), and with no real timer pending node would
+ * exit mid-run. A real-time watchdog turns that into a failure that names the step.
+ */
+async function unlessHung<T>(p: Promise<T>, what: string): Promise<T> {
+  let watchdog: FakeTimers.TimerId | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    watchdog = FakeTimers.timers.setTimeout(() => reject(new Error(`hung: ${what} waited 20 s of real time on a simulated timer`)), 20_000);
+  });
+  try {
+    return await Promise.race([p, hung]);
+  } finally {
+    FakeTimers.timers.clearTimeout(watchdog);
+  }
+}
+
 /** Log lines as JSON on stderr, `t` = simulated ms since the start (Date is faked while a seed runs). */
 function simTimeLogger(): Logger {
   const line = (level: string) => (o: Record<string, unknown>, msg?: string) =>
@@ -107,7 +124,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
   let convergedAfterMs: number | null = null;
   const step = async () => {
     await clock.tickAsync(stepMs);
-    await faults.due(Date.now());
+    await unlessHung(faults.due(Date.now()), 'healing a fault');
     await safety.check(world.dbFiles);
     for (const c of crashes.splice(0)) world.violate('no crash', c.slice(0, 500));
   };
@@ -128,8 +145,8 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
     for (let i = 0; i < (o.vpns ?? 2); i++) apiWrite(false);
     for (let t = 0; t < (o.warmupMs ?? 2000); t += stepMs) await step();
     for (let t = 0; t < (o.chaosMs ?? 6000); t += stepMs) {
-      if (o.script) for (const f of o.script.filter((f) => f.atMs >= t && f.atMs < t + stepMs)) await faults.inject(Date.now(), f);
-      else if (rng.chance(o.faultRate ?? 0.06)) await faults.inject(Date.now());
+      if (o.script) for (const f of o.script.filter((f) => f.atMs >= t && f.atMs < t + stepMs)) await unlessHung(faults.inject(Date.now(), f), 'injecting a fault');
+      else if (rng.chance(o.faultRate ?? 0.06)) await unlessHung(faults.inject(Date.now()), 'injecting a fault');
       if (rng.chance(o.apiRate ?? 0.03)) apiWrite(rng.chance(0.4));
       await step();
     }

@@ -10,6 +10,7 @@ import { Controller } from '../../functions/controller/tick';
 import { DEFAULT_TIMERS } from '../../functions/controller/types';
 import type { Database, Db } from '../../functions/db/client';
 import type { Deps, Publisher } from '../../functions/deps';
+import { databaseIdentity } from '../../functions/db/schema';
 import { IngestBatcher } from '../../functions/ingest/batcher';
 import { markAllHostsDirty, runRelay, CONTROLLER_LEASE } from '../../functions/relay/relay';
 import { drainTick } from '../../functions/services/hosts/drain';
@@ -121,7 +122,7 @@ export class World {
     this.deps = { database: this.database, clock: simClock, ids: this.ids, logger: this.logger, config, publisher, secrets: syncSecretBox(config.secretKey, this.rng) };
     this.app = createApp(this.deps);
     this.ingest = new IngestBatcher(this.deps);
-    await this.newIdentity();
+    await this.newIdentity(this.database);
     this.connectControl();
     for (const holder of ['cp-a', 'cp-b']) this.startReplica(holder);
     // The outbox relay runs in every replica; one relay loop stands for them (it is not leased).
@@ -257,18 +258,20 @@ export class World {
     const path = this.nextDbPath();
     copyFileSync(fromFile, path);
     const next = await openSimDatabase(path, simClock, this.dbControl);
+    // A fresh install makes its own identity at migration time (the template's is shared by every run).
+    if (fromFile === this.templateDb) await this.newIdentity(next);
     const old = this.database;
     this.database = next;
     this.deps.database = next;
-    // A fresh install makes its own identity at migration time (the template's is shared by every run).
-    if (fromFile === this.templateDb) await this.newIdentity();
     setTimeout(() => old.close(), 5000); // writes in flight finish on the old file (as on a replaced server)
   }
 
   /** A database identity from the seed (migration 0003 makes a random one: not replayable). */
-  private async newIdentity(): Promise<void> {
+  private async newIdentity(db: Database): Promise<void> {
     const id = this.rng.uuid().replaceAll('-', '');
-    await this.database.write((tx) => tx.run(sql`UPDATE database_identity SET id = ${id}`));
+    // Installing a database is not a write of the running control plane: it must not meet injected BUSY, whose
+    // retries wait on simulated timers that only the (awaiting) fault step advances (sim seed 1157 hung there).
+    await db.db.update(databaseIdentity).set({ id });
   }
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
