@@ -9,6 +9,7 @@ import { containerRoutes } from './containers';
 import { tokenRoutes } from './tokens';
 import { routerSouthboundRoutes } from './routers';
 import { rebalanceRoutes } from './rebalance';
+import { eventRoutes } from './events';
 
 export function operatorRoutes() {
   const r = new Hono<AppEnv>();
@@ -20,5 +21,6 @@ export function operatorRoutes() {
   r.route('/tokens', tokenRoutes());
   r.route('/routers', routerSouthboundRoutes());
   r.route('/rebalance', rebalanceRoutes());
+  r.route('/events', eventRoutes());
   return r;
 }
