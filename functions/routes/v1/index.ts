@@ -10,6 +10,7 @@ import { tokenRoutes } from './tokens';
 import { routerSouthboundRoutes } from './routers';
 import { rebalanceRoutes } from './rebalance';
 import { eventRoutes } from './events';
+import { topologyRoutes } from './topology';
 
 export function operatorRoutes() {
   const r = new Hono<AppEnv>();
@@ -22,5 +23,6 @@ export function operatorRoutes() {
   r.route('/routers', routerSouthboundRoutes());
   r.route('/rebalance', rebalanceRoutes());
   r.route('/events', eventRoutes());
+  r.route('/topology', topologyRoutes());
   return r;
 }
