@@ -7,6 +7,7 @@ import { authenticate } from './http/auth';
 import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
 import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
+import { dashboardRoutes } from './dashboard';
 
 export interface AppOptions {
   /**
@@ -48,6 +49,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return c.text(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
+  app.route('/', dashboardRoutes());
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);
   app.use('/v1/*', authenticate);
