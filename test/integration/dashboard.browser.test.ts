@@ -83,6 +83,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     // The virtual view follows: the router's container runs on the new host, and the timeline tells why.
     await page.waitForSelector(`[data-router="${seed.routerId}"] [data-runs-on="${target}"] .badge.RUNNING`, { timeout: 10_000 });
     expect(await page.locator('#events li.rescheduled').count()).toBeGreaterThan(0);
+    // /metrics saw the same failover: counted, and timed from the dead host's last word to RUNNING elsewhere.
+    const metrics = await (await fetch(`${c.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^berth_failovers_total 1$/m);
+    expect(metrics).toMatch(/^berth_failover_duration_seconds_count 1$/m);
+    expect(Number(/^berth_failover_duration_seconds_sum ([\d.e-]+)$/m.exec(metrics)?.[1])).toBeLessThan(10);
     await page.waitForTimeout(2100); // let the highlight fade for a clean picture
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-after-failover.png'), fullPage: true });
     expect(problems).toEqual([]);
