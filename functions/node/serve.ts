@@ -103,7 +103,12 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     ingest,
     broker,
     close: async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Event streams (GET /v1/events, the dashboard) never end by themselves: give in-flight requests a moment,
+      // then cut whatever is still open so a stop is not held up by a browser tab.
+      const cut = setTimeout(() => { if ('closeAllConnections' in server) server.closeAllConnections(); }, 1000);
+      await closed;
+      clearTimeout(cut);
       await tick.stop();
       await ingest.flush();
       await mqttClient.endAsync();
