@@ -7,7 +7,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
 (function () {
   var KEY = 'berth.token';
   var $ = function (id) { return document.getElementById(id); };
-  var state = { hosts: [], containers: [], topology: { routers: [] }, events: [], lastId: null, flash: {} };
+  var state = { hosts: [], containers: [], topology: { routers: [] }, events: [], lastId: null, flash: {}, drains: {} };
   var token = null;
   var refreshTimer = null;
   var streamAbort = null;
@@ -85,6 +85,15 @@ export const DASHBOARD_JS = String.raw`'use strict';
       state.hosts = r[0].hosts;
       state.containers = r[1].containers;
       state.topology = r[2];
+      // A drain cordons its host: only cordoned hosts can be draining, so only they are asked for progress.
+      var cordoned = state.hosts.filter(function (x) { return x.cordoned; });
+      return Promise.all(cordoned.map(function (x) {
+        return api('GET', '/v1/hosts/' + encodeURIComponent(x.id) + '/drain').then(function (d) { return d.drain; }, function () { return null; });
+      })).then(function (ds) {
+        state.drains = {};
+        ds.forEach(function (d) { if (d && d.draining) state.drains[d.hostId] = d; });
+      });
+    }).then(function () {
       render();
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
     }).catch(function (e) { if (token) banner('Cannot load: ' + e.message); });
@@ -210,7 +219,9 @@ export const DASHBOARD_JS = String.raw`'use strict';
         h('span', { class: 'dot' + (host.alive ? '' : ' dead'), title: host.alive ? 'alive' : 'dead' }),
         h('span', { class: 'name', text: host.id }),
         host.alive ? null : h('span', { class: 'badge dead', text: 'dead' }),
-        host.cordoned ? h('span', { class: 'badge cordoned', text: 'cordoned' }) : null,
+        host.cordoned && !state.drains[host.id] ? h('span', { class: 'badge cordoned', text: 'cordoned' }) : null,
+        state.drains[host.id] ? h('span', { class: 'badge draining', text: 'draining: ' + state.drains[host.id].moved + ' moved, '
+          + state.drains[host.id].inFlight + ' moving, ' + state.drains[host.id].remaining + ' left' }) : null,
         h('span', { class: 'actions' },
           h('button', { class: 'ghost', text: host.cordoned ? 'uncordon' : 'cordon', onclick: function () { cordon(host); } }),
           h('button', { class: 'ghost', text: 'drain', disabled: boxes.length === 0, onclick: function () { drain(host); } }))),

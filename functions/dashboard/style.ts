@@ -34,6 +34,7 @@ main { display:grid; grid-template-columns:1fr 1fr; gap:16px; padding:16px 20px;
 .badge { font-size:11px; padding:1px 7px; border-radius:999px; border:1px solid var(--line); color:var(--muted); white-space:nowrap; }
 .badge.ACTIVE, .badge.RUNNING, .badge.UP, .badge.up { color:var(--ok); border-color:var(--ok); }
 .badge.DOWN, .badge.ERROR, .badge.dead, .badge.down { color:var(--bad); border-color:var(--bad); }
+.badge.draining { color:var(--accent); border-color:var(--accent); }
 .badge.PENDING_CREATE, .badge.PENDING_UPDATE, .badge.STARTING, .badge.SCHEDULED, .badge.RESCHEDULED, .badge.cordoned { color:var(--warn); border-color:var(--warn); }
 .stats { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; font-size:12px; color:var(--muted); }
 .stats b { color:var(--text); font-weight:500; }

@@ -93,6 +93,28 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(problems).toEqual([]);
   })()), 60_000);
 
+  it('operator actions ask first: cancel changes nothing; a confirmed drain moves the container, shown live', () => track((async () => {
+    const box = (await c.containers()).find((b) => b.configurationId === seed.routerId);
+    const from: string = box.hostId;
+    const spare = c.hostIds.find((h) => h !== from && h !== 'host0')!; // host0 was killed in the test before
+    await page.click(`[data-host="${spare}"] .actions button:has-text("cordon")`);
+    await page.waitForSelector('#confirm[open]');
+    expect(await page.locator('#confirm-text').innerText()).toContain(`Cordon ${spare}?`);
+    await page.click('#confirm button[value=cancel]');
+    await page.waitForTimeout(300);
+    expect((await c.host(spare)).cordoned).toBe(false);
+
+    await page.click(`[data-host="${from}"] .actions button:has-text("drain")`);
+    await page.waitForSelector('#confirm[open]');
+    expect(await page.locator('#confirm-text').innerText()).toContain(`Drain ${from}?`);
+    await page.click('#confirm-ok');
+    await page.waitForSelector(`[data-host="${from}"].cordoned`, { timeout: 5_000 });
+    await page.waitForSelector(`[data-host="${spare}"] [data-container="${box.id}"] .badge.RUNNING`, { timeout: 15_000 });
+    expect((await c.host(from)).cordoned).toBe(true);
+    expect(await page.locator('#events li.rescheduled, #events li.migrated').count()).toBeGreaterThan(1);
+    expect(problems).toEqual([]);
+  })()), 60_000);
+
   it('asks for a token when none is given, and says so when one is refused', () => track((async () => {
     const fresh = await browser.newPage();
     await fresh.goto(`${c.httpUrl}/`);
