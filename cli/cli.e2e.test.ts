@@ -95,6 +95,18 @@ describe('berth (one-shot) against a live server', () => {
     expect((await cli('container nope events')).stderr).toContain('container nope not found');
   });
 
+  it('events: the events of every container as a table, --since pages forward, --json as the server says', async () => {
+    const r = await cli('events');
+    expect(r.code).toBe(0);
+    const t = rows(r.stdout);
+    expect(t[0]).toEqual(['ID', 'AT', 'TYPE', 'CONTAINER', 'HOST', 'REASON']);
+    const row = t.find((c) => c[3] === 'c-a')!;
+    expect(row.slice(1)).toEqual(['2026-01-01T00:00:00.000Z', 'SCHEDULED', 'c-a', 'host0', 'weighted pick']);
+    expect(rows((await cli(`events --since ${row[0]}`)).stdout).find((c) => c[3] === 'c-a')).toBeUndefined();
+    expect(JSON.parse((await cli('events --json')).stdout).events.some((e: any) => e.containerId === 'c-a')).toBe(true);
+    expect(await cli('events --since x')).toMatchObject({ code: 2, stderr: expect.stringContaining("bad value 'x'") });
+  });
+
   it('container-group set policy least changes the policy', async () => {
     expect((await cli('container-group cg-a set policy least')).code).toBe(0);
     expect((await s.t.req('GET', '/v1/container-groups/cg-a')).body.containerGroup.policy).toBe('least');

@@ -23,6 +23,8 @@ export interface Client {
   readonly url: string;
   /** `feature` names the command for "this server does not support <feature> yet" when the route is missing. */
   request(method: string, path: string, body?: unknown, feature?: string): Promise<Reply>;
+  /** A GET whose answer is read as it arrives (server-sent events); a refusal throws like request. */
+  open(path: string, headers: Record<string, string>, signal?: AbortSignal, feature?: string): Promise<Response>;
 }
 
 export const seg = (s: string) => encodeURIComponent(s);
@@ -46,6 +48,21 @@ export function createClient(opts: ClientOptions): Client {
       let parsed: any;
       try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
       if (res.ok) return { status: res.status, body: parsed };
+      throw new CliFailure(failureMessage(res.status, parsed, text, feature));
+    },
+    async open(path, extra, signal, feature) {
+      const headers: Record<string, string> = { ...extra };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let res: Response;
+      try {
+        res = await doFetch(`${base}${path}`, { headers, signal });
+      } catch (e) {
+        throw new CliFailure(unreachable(base, e));
+      }
+      if (res.ok) return res;
+      const text = await res.text();
+      let parsed: any;
+      try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
       throw new CliFailure(failureMessage(res.status, parsed, text, feature));
     },
   };

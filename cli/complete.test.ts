@@ -30,7 +30,7 @@ describe('tokenize', () => {
 
 describe('complete', () => {
   it.each<[string, string[]]>([
-    ['', ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance', 'shell', 'help', 'exit', 'quit']],
+    ['', ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance', 'events', 'shell', 'help', 'exit', 'quit']],
     ['ho', ['host', 'host-group']],
     ['cont', ['container', 'container-group']],
     ['host ', ['list', 'host0', 'host1']],
@@ -68,7 +68,9 @@ describe('complete', () => {
     ['rebalance --max-moves ', []],
     ['router ', ['r-1']],
     ['router r-1 ', ['southbound']],
-    ['help ', ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance']],
+    ['help ', ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance', 'events']],
+    ['events ', ['--follow', '--since']],
+    ['events --follow ', ['--since']],
     ['--json host ', ['list', 'host0', 'host1']],
     ['nonsense ', []],
   ])('%j', (line, hits) => {

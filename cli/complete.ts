@@ -40,6 +40,10 @@ export function candidates(doneWords: readonly string[], ids: Ids): string[] {
   const [first, second, verb, ...args] = done;
   if (first === undefined) return [...OBJECTS, 'shell', ...SHELL_WORDS];
   if (first === 'help') return done.length === 1 ? [...OBJECTS] : [];
+  if (first === 'events') {
+    if (done[done.length - 1] === '--since') return [];
+    return Object.keys(OPTIONS.events).filter((o) => !done.includes(o));
+  }
   if (first === 'rebalance') {
     if (done[done.length - 1] === '--max-moves') return [];
     return Object.keys(OPTIONS.rebalance).filter((o) => !done.includes(o));

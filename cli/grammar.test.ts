@@ -47,6 +47,8 @@ describe('parse: commands', () => {
     ['rebalance --apply', { kind: 'rebalance', apply: true, maxMoves: undefined }],
     ['rebalance --max-moves 4', { kind: 'rebalance', apply: false, maxMoves: 4 }],
     ['rebalance --apply --max-moves=4', { kind: 'rebalance', apply: true, maxMoves: 4 }],
+    ['events', { kind: 'events', follow: false, since: undefined }],
+    ['events --follow --since 7', { kind: 'events', follow: true, since: 7 }],
     ['router r1 southbound', { kind: 'router-southbound', id: 'r1' }],
     ['shell', { kind: 'shell' }],
     ['', { kind: 'shell' }],

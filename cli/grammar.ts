@@ -24,6 +24,7 @@ export type Command =
   | { kind: 'host-group-create'; name: string }
   | { kind: 'host-group-member'; op: 'add' | 'remove'; id: string; hostId: string }
   | { kind: 'rebalance'; apply: boolean; maxMoves?: number }
+  | { kind: 'events'; follow: boolean; since?: number }
   | { kind: 'router-southbound'; id: string };
 
 export type Parsed = { ok: true; command: Command; json: boolean } | { ok: false; message: string };
@@ -60,6 +61,11 @@ function parseWords(words: readonly string[]): Command {
     const { positional, options } = splitOptions('rebalance', rest, OPTIONS.rebalance);
     noMore('rebalance', positional);
     return { kind: 'rebalance', apply: options['--apply'] === true, maxMoves: options['--max-moves'] as number | undefined };
+  }
+  if (first === 'events') {
+    const { positional, options } = splitOptions('events', rest, OPTIONS.events);
+    noMore('events', positional);
+    return { kind: 'events', follow: options['--follow'] === true, since: options['--since'] as number | undefined };
   }
   if (first.startsWith('-')) fail(`unknown option ${first}; valid everywhere: --json, --help`);
   if (!(first in ID_VERBS)) fail(`unknown command '${first}'${suggest(first, OBJECTS)}; expected one of: ${list(OBJECTS)}, shell, help`);

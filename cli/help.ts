@@ -43,6 +43,8 @@ host-group <id|name> show [field]          one group (fields: ${fields('host-gro
 host-group <id|name> add host <host>       add a member
 host-group <id|name> remove host <host>    remove a member`,
   rebalance: `rebalance [--apply] [--max-moves N]        even the load; a dry run unless --apply`,
+  events: `events [--since ID] [--follow]            the fleet's recent events (every container); --follow keeps
+                                           printing them as they happen (Ctrl-C ends)`,
   router: `router <id> southbound                     ports, routes, chains and rules the translator wrote`,
 };
 

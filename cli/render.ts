@@ -65,6 +65,11 @@ export function listTable(object: keyof typeof LISTS, items: Row[]): string {
   return table([...spec.head], items.map((i) => spec.row(i)));
 }
 
+/** The fleet-wide feed: one line per event, the same columns whether listed or followed. */
+export const FEED_COLUMNS = ['ID', 'AT', 'TYPE', 'CONTAINER', 'HOST', 'REASON'];
+export const feedCells = (e: Row) => [e.id, e.at, e.type, e.containerId, e.hostId, e.reason];
+export const feedTable = (events: Row[]) => table(FEED_COLUMNS, events.map(feedCells));
+
 export function eventsTable(events: Row[]): string {
   return table(['AT', 'TYPE', 'HOST', 'REASON'], events.map((e) => [e.at, e.type, e.hostId, e.reason]));
 }

@@ -3,7 +3,8 @@
 import { CliFailure, seg, type Client } from './client';
 import type { Command } from './grammar';
 import { helpText } from './help';
-import { bare, eventsTable, explainText, json, keyValues, listTable, result } from './render';
+import { bare, eventsTable, explainText, feedTable, json, keyValues, listTable, result } from './render';
+import { followEvents } from './follow';
 import { fieldKey } from './words';
 
 export interface Io {
@@ -112,6 +113,11 @@ async function run(cmd: Command, opts: RunOptions, client: Client, io: Io): Prom
         const text = result(body) || 'nothing to move';
         return cmd.apply ? text : `${text}\n\n(dry run: nothing moved; add --apply to make these moves)`;
       });
+    }
+    case 'events': {
+      if (cmd.follow) return followEvents(client, io, { json: opts.json, since: cmd.since });
+      const { body } = await client.request('GET', `/v1/events${cmd.since === undefined ? '' : `?since=${cmd.since}`}`, undefined, 'events');
+      return answer(body, () => feedTable(body?.events ?? []));
     }
     case 'router-southbound': {
       const { body } = await client.request('GET', `/v1/routers/${seg(cmd.id)}/southbound`);

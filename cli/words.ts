@@ -1,7 +1,7 @@
 // The CLI's vocabulary in one place: objects, verbs, settable keys with their value rules, and show fields.
 // The parser, the help text and the shell's completion all read these tables, so they cannot drift apart.
 
-export const OBJECTS = ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance'] as const;
+export const OBJECTS = ['host', 'container', 'container-group', 'host-group', 'router', 'rebalance', 'events'] as const;
 export type ObjectName = (typeof OBJECTS)[number];
 
 /** Objects addressed as `<object> <id> <verb>`; `list` (and `create` for host groups) come before any id. */
@@ -91,6 +91,7 @@ export function fieldKey(object: IdObject, word: string): string | undefined {
 export const OPTIONS = {
   drain: { '--max-parallel': { kind: 'int', min: 1, max: 1000 } },
   rebalance: { '--apply': null, '--max-moves': { kind: 'int', min: 1, max: 100_000 } },
+  events: { '--follow': null, '--since': { kind: 'int', min: 0, max: 999_999_999 } },
 } as const satisfies Record<string, Record<string, ValueRule | null>>;
 
 export const GLOBAL_OPTIONS = ['--json', '--help'] as const;

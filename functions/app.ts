@@ -1,5 +1,6 @@
 // createApp(deps): the whole HTTP API as one Hono app — middleware, error mapping and the route list.
 import { Hono } from 'hono';
+import { routePath } from 'hono/route';
 import { AppError } from '../shared/errors';
 import type { Deps } from './deps';
 import type { AppContext, AppEnv } from './http/env';
@@ -7,6 +8,8 @@ import { authenticate } from './http/auth';
 import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
 import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
+import { dashboardRoutes } from './dashboard';
+import { secondsSince } from './observe';
 
 export interface AppOptions {
   /**
@@ -28,8 +31,14 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     const d = opts.depsOf?.(c as unknown as AppContext) ?? deps;
     c.set('deps', d);
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || d.ids.uuid());
+    const start = performance.now();
     await next();
     c.header('x-request-id', c.var.requestId);
+    if (d.observer) {
+      // The pattern of the route that answered ('/v1/containers/:id'); a wildcard only means nothing matched.
+      const route = routePath(c, -1);
+      d.observer.httpRequest({ method: c.req.method, route: route.endsWith('*') ? 'unmatched' : route, status: c.res.status, seconds: secondsSince(start) });
+    }
   });
 
   app.get('/healthz', async (c) => {
@@ -48,6 +57,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return c.text(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
+  app.route('/', dashboardRoutes());
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);
   app.use('/v1/*', authenticate);

@@ -7,6 +7,9 @@ import type { SchedContainer, SchedHost } from '../scheduler/types';
 import { decisionRecord, type Action, type PlanContainer, type PlanHost, type PlanSnapshot, type Timers } from './types';
 
 /** Delay before attempt n+1 after n failed attempts (n ≥ 1): exponential from retryBase, capped at retryCap. */
+/** Why a container moves when its host died: the end of its 'rescheduled' event's reason (failover metrics). */
+export const HOST_DEAD = 'its host is dead';
+
 export const retryDelay = (failed: number, t: Timers) => Math.min(t.retryBase * 2 ** Math.max(0, failed - 1), t.retryCap);
 
 /** Silent: nothing heard for longer than hostDeadAfter (or never). */
@@ -36,7 +39,7 @@ function judge(c: PlanContainer, w: World): Verdict {
   if (c.hostId === null) return judgeUnplaced(c, w);
   const host = w.hosts.get(c.hostId);
   if (!host) return move('its host no longer exists', false);
-  if (w.dead.has(host.id)) return move('its host is dead', false);
+  if (w.dead.has(host.id)) return move(HOST_DEAD, false);
   if (host.containerWeight <= 0) return move('its host has container weight 0', false);
   if (c.status === 'ERROR') return move('the container reported ERROR', true);
   if ((c.status === 'STOPPING' || c.status === 'STOPPED') && c.selfFencedAt != null) {

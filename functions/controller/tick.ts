@@ -10,6 +10,7 @@ import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
 import { topics } from '../../shared/protocol/topics';
 import { applyActions, type ContainerEvent } from './apply';
+import { secondsSince } from '../observe';
 import { fingerprintHash, fleetFingerprint } from './fleet';
 import { hearingFromIngest } from './hearing';
 import { acquireLease, fencedWrite, releaseLease, rememberFleet, type HeldLease } from './lease';
@@ -49,7 +50,7 @@ export interface TickResult {
   events: ContainerEvent[];
 }
 
-type StepDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher'>;
+type StepDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'observer'>;
 
 const NONE: TickResult = { leader: false, epoch: null, applied: [], events: [] };
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
@@ -62,6 +63,13 @@ function hearingSince(opts: ControllerOptions, lease: HeldLease, now: number): n
 
 /** One stateless controller step. Throws only on database failures other than a lost lease. */
 export async function controllerStep(deps: StepDeps, opts: ControllerOptions): Promise<TickResult & { lease: HeldLease | null }> {
+  const start = performance.now();
+  const r = await stepOnce(deps, opts);
+  deps.observer?.controllerStep({ seconds: secondsSince(start), leader: r.leader, events: r.events });
+  return r;
+}
+
+async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickResult & { lease: HeldLease | null }> {
   const timers = opts.timers ?? DEFAULT_TIMERS;
   const now = deps.clock.now();
   let lease: HeldLease | null;

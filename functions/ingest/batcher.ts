@@ -5,8 +5,10 @@ import type { Deps } from '../deps';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import { applyHostMessages, type HostMessage } from './hosts';
 import { applyStatusReports } from './status';
+import { failoverDurations } from './failover';
 import type { StatusMessage } from '../../shared/protocol/messages';
 import { recordHearing } from '../controller/hearing';
+import { secondsSince } from '../observe';
 
 export interface IngestOptions {
   /** How long the first message of a batch waits for company (default 20 ms). */
@@ -44,7 +46,10 @@ export class IngestBatcher {
     dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0 },
   };
 
-  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger'>, private readonly opts: IngestOptions = {}) {}
+  /** When the oldest message of the current queue was accepted (performance.now()). */
+  private queuedSince = 0;
+
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger' | 'observer'>, private readonly opts: IngestOptions = {}) {}
 
   /** Accepts one raw message; never throws. */
   offer(topic: string, payload: Uint8Array | string): void {
@@ -61,6 +66,7 @@ export class IngestBatcher {
       return;
     }
     this.held++;
+    if (this.queue.length === 0) this.queuedSince = performance.now();
     this.queue.push(c.msg);
     if (this.queue.length >= (this.opts.maxBatch ?? 2000)) this.schedule(0);
     else if (!this.timer) this.schedule(this.opts.maxDelayMs ?? 20);
@@ -81,7 +87,8 @@ export class IngestBatcher {
     this.timer = null;
     const batch = this.queue;
     this.queue = [];
-    if (batch.length > 0) this.running = this.running.then(() => this.write(batch));
+    const since = this.queuedSince;
+    if (batch.length > 0) this.running = this.running.then(() => this.write(batch, since));
     return this.running;
   }
 
@@ -90,9 +97,11 @@ export class IngestBatcher {
     this.timer = setTimeout(() => void this.flush(), ms);
   }
 
-  private async write(batch: AgentMessage[]): Promise<void> {
+  private async write(batch: AgentMessage[], queuedSince: number): Promise<void> {
     try {
       const result = await applyAgentBatch(this.deps, batch);
+      this.deps.observer?.ingestBatch({ lagSeconds: secondsSince(queuedSince), messages: batch.length });
+      for (const ms of result.failovers) this.deps.observer?.failover(ms / 1000);
       this.counts.batches++;
       this.counts.applied += batch.length;
       this.counts.staleReports += result.staleReports;
@@ -124,6 +133,8 @@ export interface BatchResult {
   fence: { hostId: string; kind: string; detail: string }[];
   /** With hearing: how long the controller lease has left (null: no lease row yet). */
   leaseLeftMs: number | null;
+  /** Failovers completed by this batch (a moved container RUNNING again), in ms since the dead host was heard. */
+  failovers: number[];
 }
 
 /**
@@ -145,7 +156,8 @@ export async function applyAgentBatch(
     const now = deps.clock.now();
     const hostResult = await applyHostMessages(tx, byHost, now);
     const status = await applyStatusReports(tx, latestStatus, now);
+    const failovers = await failoverDurations(tx, status.recovered, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers };
   });
 }

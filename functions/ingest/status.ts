@@ -14,6 +14,8 @@ export interface StatusOutcome {
   applied: number;
   /** Reports about containers not placed on the reporting host, or for another placement generation. */
   ignored: number;
+  /** Containers RUNNING for the first time since the controller moved them (functions/ingest/failover.ts). */
+  recovered: string[];
 }
 
 /** Message a container gets when its host's complete report no longer lists it. */
@@ -21,7 +23,7 @@ export const VANISHED = 'NOT_FOUND: the host no longer reports this container';
 
 export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, StatusMessage>, now: number): Promise<StatusOutcome> {
   const hostIds = [...latest.keys()];
-  if (hostIds.length === 0) return { applied: 0, ignored: 0 };
+  if (hostIds.length === 0) return { applied: 0, ignored: 0, recovered: [] };
   const placed = await tx.select().from(containers).where(inArray(containers.hostId, hostIds));
   const placedOn = new Map<string, ContainerRow[]>();
   for (const c of placed) (placedOn.get(c.hostId!) ?? placedOn.set(c.hostId!, []).get(c.hostId!)!).push(c);
@@ -30,6 +32,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
   const touched = new Set<string>();
   let applied = 0;
   let reported = 0;
+  const recovered: string[] = [];
 
   for (const [hostId, msg] of latest) {
     reported += msg.containers.length;
@@ -37,6 +40,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
     for (const c of placedOn.get(hostId) ?? []) {
       const r = reports.get(c.id);
       if (r && r.placementGeneration === c.placementGeneration) {
+        if (r.status === 'RUNNING' && c.schedulerState === 'RESCHEDULED') recovered.push(c.id);
         await applyReport(tx, c, r, connRouter, now);
         applied++;
         touched.add(c.configurationId);
@@ -47,7 +51,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
     }
   }
   await refreshNeutronStatus(tx, touched);
-  return { applied, ignored: reported - applied };
+  return { applied, ignored: reported - applied, recovered };
 }
 
 /** The host has reported on this very placement before (so silence about it now means it is gone). */

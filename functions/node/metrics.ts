@@ -9,11 +9,15 @@ import type { IngestStats } from '../ingest/batcher';
 export interface MetricsSources {
   database: Database;
   ingestStats(): IngestStats;
+  /** The registry the observer (functions/node/observer.ts) records into; default: a new one. */
+  registry?: Registry;
+  clock?: () => number;
 }
 
 /** Returns the text exposition for GET /metrics. */
 export function createMetrics(src: MetricsSources): () => Promise<string> {
-  const registry = new Registry();
+  const registry = src.registry ?? new Registry();
+  const now = src.clock ?? Date.now;
   collectDefaultMetrics({ register: registry, prefix: 'berth_process_' });
 
   // Counters mirror the batcher's own totals: set by difference at scrape so they only ever rise.
@@ -31,6 +35,15 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
   const containersG = new Gauge({ name: 'berth_containers', help: 'Service containers, by scheduler state and status', labelNames: ['scheduler_state', 'status'], registers: [registry] });
   const dirtyG = new Gauge({ name: 'berth_outbox_dirty_hosts', help: 'Hosts whose desired document awaits publication', registers: [registry] });
   const epochG = new Gauge({ name: 'berth_controller_epoch', help: 'Epoch of the controller lease', registers: [registry] });
+  const perHost = {
+    up: new Gauge({ name: 'berth_host_up', help: 'Whether the host is alive (1) or dead (0)', labelNames: ['host'], registers: [registry] }),
+    containers: new Gauge({ name: 'berth_host_containers', help: 'Containers placed on the host', labelNames: ['host'], registers: [registry] }),
+    weight: new Gauge({ name: 'berth_host_container_weight', help: 'The host\'s container weight', labelNames: ['host'], registers: [registry] }),
+    limit: new Gauge({ name: 'berth_host_container_limit', help: 'The host\'s container limit (-1: none)', labelNames: ['host'], registers: [registry] }),
+    cordoned: new Gauge({ name: 'berth_host_cordoned', help: 'Whether the host is cordoned (1) or not (0)', labelNames: ['host'], registers: [registry] }),
+    load: new Gauge({ name: 'berth_host_load', help: 'The load the host\'s agent last reported', labelNames: ['host'], registers: [registry] }),
+    heartbeatAge: new Gauge({ name: 'berth_host_heartbeat_age_seconds', help: 'Seconds since the host\'s last heartbeat', labelNames: ['host'], registers: [registry] }),
+  };
 
   return async () => {
     const s = src.ingestStats();
@@ -49,6 +62,18 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
       .from(containers).groupBy(containers.schedulerState, containers.status);
     for (const r of byState) containersG.set({ scheduler_state: r.s, status: r.st }, r.n);
     dirtyG.set((await db.select({ n: count() }).from(dirtyHosts))[0]?.n ?? 0);
+    for (const g of Object.values(perHost)) g.reset();
+    const placed = new Map((await db.select({ h: containers.hostId, n: count() }).from(containers).groupBy(containers.hostId)).map((r) => [r.h, r.n]));
+    for (const h of await db.select().from(hosts)) {
+      const host = { host: h.id };
+      perHost.up.set(host, h.alive ? 1 : 0);
+      perHost.containers.set(host, placed.get(h.id) ?? 0);
+      perHost.weight.set(host, h.containerWeight);
+      perHost.limit.set(host, h.containerLimit);
+      perHost.cordoned.set(host, h.cordoned ? 1 : 0);
+      if (h.load !== null) perHost.load.set(host, h.load);
+      if (h.lastHeartbeatAt !== null) perHost.heartbeatAge.set(host, Math.max(0, (now() - h.lastHeartbeatAt) / 1000));
+    }
     const [lease] = await db.select({ epoch: leases.epoch }).from(leases).where(sql`${leases.name} = 'controller'`);
     epochG.set(lease?.epoch ?? 0);
     return registry.metrics();

@@ -17,6 +17,8 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
 import { createNodeLogger } from './logger';
 import { createMetrics } from './metrics';
+import { createNodeObserver } from './observer';
+import { Registry } from 'prom-client';
 import { connectControl, controlPassword, MqttPublisher } from './mqtt';
 import { startTick } from './tick';
 import { applyMigrations } from './migrate';
@@ -73,7 +75,9 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   mqttClient.on('close', () => { hearingSince = null; });
   const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets };
   const ingest = new IngestBatcher(deps);
-  deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats() });
+  const registry = new Registry();
+  deps.observer = createNodeObserver(registry);
+  deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats(), registry });
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // Every (re)connect of the control client republishes every host: the embedded broker keeps retained messages
@@ -99,7 +103,12 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     ingest,
     broker,
     close: async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Event streams (GET /v1/events, the dashboard) never end by themselves: give in-flight requests a moment,
+      // then cut whatever is still open so a stop is not held up by a browser tab.
+      const cut = setTimeout(() => { if ('closeAllConnections' in server) server.closeAllConnections(); }, 1000);
+      await closed;
+      clearTimeout(cut);
       await tick.stop();
       await ingest.flush();
       await mqttClient.endAsync();

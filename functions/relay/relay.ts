@@ -7,6 +7,7 @@
 // a crash anywhere before (3) leaves the mark, so the next pass (or the next process) republishes. Many marks of
 // one host collapse into one document. A mark for a host with no row (deleted) is dropped, nothing is published:
 // deleting a host requires it to hold no containers, so its last document was already empty.
+import { secondsSince } from '../observe';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import type { Db } from '../db/client';
@@ -35,7 +36,7 @@ export interface RelayResult {
   dropped: string[];
 }
 
-type RelayDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'secrets'>;
+type RelayDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'secrets' | 'observer'>;
 
 export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promise<RelayResult> {
   const result: RelayResult = { published: [], failed: [], dropped: [] };
@@ -46,10 +47,13 @@ export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promis
   result.dropped.push(...dropped);
   result.failed.push(...invalid);
   await Promise.all(docs.map(async (doc) => {
+    const start = performance.now();
     try {
       await withTimeout(deps.publisher.publish(topics.desired(doc.hostId), encodeMessage(doc), TOPIC_QOS.desired), opts.publishTimeoutMs ?? 5000);
+      deps.observer?.relayPublish({ seconds: secondsSince(start), ok: true });
       result.published.push(doc.hostId);
     } catch (e) {
+      deps.observer?.relayPublish({ seconds: secondsSince(start), ok: false });
       result.failed.push(doc.hostId);
       deps.logger.warn({ hostId: doc.hostId, generation: doc.generation, err: String((e as Error)?.message ?? e) }, 'desired state not published; will retry');
     }

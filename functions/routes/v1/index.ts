@@ -9,6 +9,8 @@ import { containerRoutes } from './containers';
 import { tokenRoutes } from './tokens';
 import { routerSouthboundRoutes } from './routers';
 import { rebalanceRoutes } from './rebalance';
+import { eventRoutes } from './events';
+import { topologyRoutes } from './topology';
 
 export function operatorRoutes() {
   const r = new Hono<AppEnv>();
@@ -20,5 +22,7 @@ export function operatorRoutes() {
   r.route('/tokens', tokenRoutes());
   r.route('/routers', routerSouthboundRoutes());
   r.route('/rebalance', rebalanceRoutes());
+  r.route('/events', eventRoutes());
+  r.route('/topology', topologyRoutes());
   return r;
 }
