@@ -9,6 +9,7 @@ import { ipsecPolicyRoutes } from './ipsecpolicies';
 import { vpnServiceRoutes } from './vpnservices';
 import { endpointGroupRoutes } from './endpoint-groups';
 import { siteConnectionRoutes } from './ipsec-site-connections';
+import { extensionRoutes } from './extensions';
 
 export function neutronRoutes() {
   const r = new Hono<AppEnv>();
@@ -20,5 +21,6 @@ export function neutronRoutes() {
   r.route('/vpn/vpnservices', vpnServiceRoutes());
   r.route('/vpn/endpoint-groups', endpointGroupRoutes());
   r.route('/vpn/ipsec-site-connections', siteConnectionRoutes());
+  r.route('/extensions', extensionRoutes());
   return r;
 }
