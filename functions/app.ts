@@ -7,6 +7,7 @@ import { authenticate } from './http/auth';
 import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
 import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
+import { docsRoutes } from './http/openapi/docs-page';
 
 export interface AppOptions {
   /**
@@ -47,6 +48,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     if (!metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
     return c.text(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
+
+  app.route('/', docsRoutes());
 
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import type { Database } from './db/client';
 import type { Config } from './config';
 import type { SecretBox } from './crypto';
+import type { DocsAssets } from './http/openapi/docs-page';
 
 /** Where desired state and events go (MQTT on Node/Workers; a recording publisher in tests). */
 export interface Publisher {
@@ -24,4 +25,6 @@ export interface Deps {
   secrets: SecretBox;
   /** Prometheus text for GET /metrics (Node: prom-client); absent where a runtime has none. */
   metrics?: () => Promise<string>;
+  /** The /docs page's assets from the swagger-ui-dist package (Node: functions/node/docs-assets.ts). */
+  docsAssets?: DocsAssets;
 }

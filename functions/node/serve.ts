@@ -17,6 +17,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
 import { createNodeLogger } from './logger';
 import { createMetrics } from './metrics';
+import { nodeDocsAssets } from './docs-assets';
 import { connectControl, controlPassword, MqttPublisher } from './mqtt';
 import { startTick } from './tick';
 import { applyMigrations } from './migrate';
@@ -74,6 +75,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets };
   const ingest = new IngestBatcher(deps);
   deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats() });
+  deps.docsAssets = nodeDocsAssets();
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // Every (re)connect of the control client republishes every host: the embedded broker keeps retained messages
