@@ -20,8 +20,9 @@ export const containerGroupView = z.strictObject({
 });
 
 export const containerView = z.strictObject({
-  id: z.string(), groupId: z.string(), portId: z.string().nullable(), serviceType: z.string(), configurationId: z.string(),
-  hostId: z.string().nullable(), status: z.string(), statusMessage: z.string().nullable(), schedulerState: z.string(),
+  id: z.string(), groupId: z.string(), portId: z.string(), serviceType: z.string(), configurationId: z.string(),
+  hostId: z.string().nullable(), status: z.enum(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'ERROR']).nullable(), statusMessage: z.string(),
+  schedulerState: z.enum(['DOWN', 'SCHEDULED', 'RESCHEDULED', 'UP']),
   namespace: z.string().nullable(), interfaceName: z.string().nullable(), placementGeneration: z.number().int(),
 });
 
