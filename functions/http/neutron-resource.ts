@@ -34,7 +34,10 @@ function hrefWith(c: AppContext, set: Record<string, string>): string {
   return url.toString();
 }
 
-export function neutronResourceRoutes<C extends z.ZodType, U extends z.ZodType, V extends { id: string } & Record<string, unknown>>(res: NeutronResource<C, U, V>) {
+/** List and show only (resources berth makes itself, such as router interface ports). */
+export function neutronReadRoutes<V extends { id: string } & Record<string, unknown>>(
+  res: Pick<NeutronResource<z.ZodType, z.ZodType, V>, 'singular' | 'plural' | 'view' | 'list' | 'show'>,
+) {
   const r = new Hono<AppEnv>();
   const { singular, plural } = res;
   const kinds = propertyKinds(res.view);
@@ -43,13 +46,19 @@ export function neutronResourceRoutes<C extends z.ZodType, U extends z.ZodType, 
     const { items, links } = applyList(await res.list(c.var.deps.database.db, c.var.auth), query, (set) => hrefWith(c, set));
     return c.json({ [plural]: items, ...(links.length > 0 ? { [`${plural}_links`]: links } : {}) });
   });
-  r.post('/', async (c) => {
-    const body = await readNeutron(c, singular, res.createBody);
-    return c.json({ [singular]: await res.create(c.var.deps, c.var.auth, body) }, 201);
-  });
   r.get('/:id', async (c) => {
     const view = await res.show(c.var.deps.database.db, c.var.auth, c.req.param('id'));
     return c.json({ [singular]: project(view, fieldsOf(c.req.queries('fields'))) });
+  });
+  return r;
+}
+
+export function neutronResourceRoutes<C extends z.ZodType, U extends z.ZodType, V extends { id: string } & Record<string, unknown>>(res: NeutronResource<C, U, V>) {
+  const r = neutronReadRoutes(res);
+  const { singular } = res;
+  r.post('/', async (c) => {
+    const body = await readNeutron(c, singular, res.createBody);
+    return c.json({ [singular]: await res.create(c.var.deps, c.var.auth, body) }, 201);
   });
   r.put('/:id', async (c) => {
     const body = await readNeutron(c, singular, res.updateBody);

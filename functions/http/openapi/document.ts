@@ -17,7 +17,7 @@ const operatorError = z.object({ error: z.object({ code: z.string(), message: z.
 
 /** Neutron's list query parameters (functions/http/neutron-list.ts); any attribute is a filter too. */
 const NEUTRON_LIST_PARAMS = [
-  { name: 'fields', description: 'Attributes to return (repeatable or comma-separated)', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
+  { name: 'fields', description: 'Attributes to return (repeatable or comma-separated); the objects then hold only these', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
   { name: 'sort_key', description: 'Attribute to sort by (repeatable; id breaks ties)', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
   { name: 'sort_dir', description: "asc or desc, one per sort_key (default asc)", schema: { type: 'array', items: { type: 'string', enum: ['asc', 'desc'] } }, style: 'form', explode: true },
   { name: 'limit', description: 'Page size (0: everything); the answer carries <plural>_links next/previous', schema: { type: 'integer', minimum: 0 } },

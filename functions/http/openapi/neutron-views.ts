@@ -59,3 +59,10 @@ export const siteConnectionView = z.strictObject({
   dpd: z.object({ action: z.string(), interval: z.number().int(), timeout: z.number().int() }),
   admin_state_up: z.boolean(), status: z.string(), route_mode: z.string(), auth_mode: z.string(),
 });
+
+/** Read-only: a router's interface ports (functions/services/ports/read.ts). */
+export const portView = z.strictObject({
+  ...named, network_id: z.string(), admin_state_up: z.boolean(), status: z.string(), mac_address: z.string(),
+  fixed_ips: z.array(z.object({ subnet_id: z.string(), ip_address: z.string() })), device_id: z.string(),
+  device_owner: z.string(), created_at: ts,
+});

@@ -22,7 +22,7 @@ import { createTokenBody } from '../../services/tokens/schemas';
 import { createVpnServiceBody, updateVpnServiceBody } from '../../services/vpnservices/schemas';
 import * as nv from './neutron-views';
 import * as ov from './operator-views';
-import { neutronResourceDocs, type RouteDoc } from './registry';
+import { neutronLinks, neutronResourceDocs, type RouteDoc } from './registry';
 
 const neutron: RouteDoc[] = [
   ...neutronResourceDocs({ path: '/v2.0/networks', singular: 'network', plural: 'networks', title: 'networks', createBody: createNetworkBody, updateBody: updateNetworkBody, view: nv.networkView }),
@@ -35,6 +35,8 @@ const neutron: RouteDoc[] = [
   ...neutronResourceDocs({ path: '/v2.0/vpn/vpnservices', singular: 'vpnservice', plural: 'vpnservices', title: 'VPN services', createBody: createVpnServiceBody, updateBody: updateVpnServiceBody, view: nv.vpnServiceView }),
   ...neutronResourceDocs({ path: '/v2.0/vpn/endpoint-groups', singular: 'endpoint_group', plural: 'endpoint_groups', title: 'endpoint groups', createBody: createEndpointGroupBody, updateBody: updateEndpointGroupBody, view: nv.endpointGroupView }),
   ...neutronResourceDocs({ path: '/v2.0/vpn/ipsec-site-connections', singular: 'ipsec_site_connection', plural: 'ipsec_site_connections', title: 'IPsec site connections', createBody: createSiteConnectionBody, updateBody: updateSiteConnectionBody, view: nv.siteConnectionView }),
+  { method: 'get', path: '/v2.0/ports', api: 'neutron', summary: 'List router interface ports (read-only; add_router_interface makes them)', neutronList: true, response: z.object({ ports: z.array(nv.portView), ports_links: neutronLinks.optional() }), status: 200 },
+  { method: 'get', path: '/v2.0/ports/{id}', api: 'neutron', summary: 'Show a router interface port', response: z.object({ port: nv.portView }), status: 200 },
   { method: 'get', path: '/v2.0/extensions', api: 'neutron', summary: 'List the Neutron extensions berth implements', response: z.object({ extensions: z.array(extensionView) }), status: 200 },
   { method: 'get', path: '/v2.0/extensions/{alias}', api: 'neutron', summary: 'Show one extension', response: z.object({ extension: extensionView }), status: 200 },
 ];

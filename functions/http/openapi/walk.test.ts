@@ -1,6 +1,7 @@
 // Walks the OpenAPI document: calls every documented path of the app with a real request against a real
 // database, and checks the answer has the documented success status and matches the documented response schema
 // (the same zod schema the document is generated from). A route with no step here fails the test.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/harness';
 import { ports } from '../../db/schema/southbound';
@@ -26,6 +27,8 @@ const STEPS: [string, Step][] = [
   ['post /v2.0/vpn/vpnservices', { path: () => `${n}/vpn/vpnservices`, body: (_i, w) => ({ vpnservice: { router_id: w.topo.routerId } }), save: (b, i) => { i.vpn = b.vpnservice.id; } }],
   ['post /v2.0/vpn/endpoint-groups', { path: () => `${n}/vpn/endpoint-groups`, body: () => ({ endpoint_group: { type: 'cidr', endpoints: '10.60.0.0/16' } }), save: (b, i) => { i.eg = b.endpoint_group.id; } }],
   ['post /v2.0/vpn/ipsec-site-connections', { path: () => `${n}/vpn/ipsec-site-connections`, body: (_i, w) => connectionBody(w), save: (b, i) => { i.conn = b.ipsec_site_connection.id; } }],
+  ['get /v2.0/ports', { path: () => `${n}/ports?device_id=ROUTER` }],
+  ['get /v2.0/ports/{id}', { path: () => `${n}/ports/PORT` }],
   ['get /v2.0/extensions', { path: () => `${n}/extensions` }],
   ['get /v2.0/extensions/{alias}', { path: () => `${n}/extensions/vpnaas` }],
   ['post /v1/host-groups', { path: () => '/v1/host-groups', body: () => ({ name: 'walk' }), save: (b, i) => { i.hg = b.hostGroup.id; } }],
@@ -101,7 +104,7 @@ describe('walking /openapi.json', () => {
     await insertHost(db, 'dead0', { alive: false });
     await insertContainerGroup(db, { id: 'cg-walk' });
     await insertContainer(db, { id: 'c-walk', groupId: 'cg-walk', hostId: 'host0', status: 'RUNNING', schedulerState: 'UP' });
-    const [port] = await db.select({ id: ports.id }).from(ports).limit(1);
+    const [port] = await db.select({ id: ports.id }).from(ports).where(eq(ports.kind, 'router_interface')).limit(1);
     portId = port.id;
     t.deps.metrics = async () => 'berth_walk 1\n';
     t.deps.docsAssets = nodeDocsAssets();
