@@ -86,7 +86,7 @@ describe('/v2.0/routers', () => {
     ['wrong envelope', { routers: {} }, 400, /\{"router"/],
     ['unknown field', { router: { distributed: true } }, 400, /unknown field.*distributed/],
     ['wrong type', { router: { admin_state_up: 'maybe' } }, 400, /router\.admin_state_up/],
-    ['hints not strings', { router: { availability_zone_hints: 5 } }, 400, /availability_zone_hints/],
+    ['hints not a list (Neutron has no converter here)', { router: { availability_zone_hints: 'az1' } }, 400, /availability_zone_hints/],
     ['gateway info not an object', { router: { external_gateway_info: 'public' } }, 400, /external_gateway_info/],
     ['an unknown availability zone', { router: { availability_zone_hints: ['az1', 'nowhere'] } }, 400, /AvailabilityZone nowhere could not be found/],
   ])('create rejects %s and writes nothing', async (_what, body, status, message) => {

@@ -1,6 +1,6 @@
 // Request bodies for /v2.0/routers and its add/remove_router_interface actions (strict: unknown fields are a 400).
 import { z } from 'zod';
-import { nBool, nList } from '../../http/neutron-convert';
+import { nBool } from '../../http/neutron-convert';
 import { zIpAddress } from '../../../shared/model/net';
 
 const text = z.string().max(255);
@@ -27,7 +27,7 @@ const common = {
 export const createRouterBody = z
   .strictObject({
     ...common,
-    availability_zone_hints: nList(z.array(z.string().min(1).max(255)).max(16)).optional(),
+    availability_zone_hints: z.array(z.string().min(1).max(255)).max(16).optional(),
     tenant_id: id.optional(),
     project_id: id.optional(),
   })
