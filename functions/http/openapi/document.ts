@@ -64,7 +64,6 @@ export function buildOpenApi(routes: RouteDoc[] = ROUTES, version = '0.1.0') {
       title: 'berth', version,
       description: 'Northbound Neutron VPNaaS API (/v2.0: Neutron envelopes, converters, filters, sorting and paging) and the operator API (/v1). Authenticate with `Authorization: Bearer <token>` or `X-Auth-Token`.',
     },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { authToken: [] }],
     paths,
