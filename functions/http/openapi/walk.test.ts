@@ -8,6 +8,7 @@ import { ports } from '../../db/schema/southbound';
 import { nodeDocsAssets } from '../../node/docs-assets';
 import { insertContainer, insertContainerGroup, insertHost } from '../../services/hosts/test-fixtures';
 import { connectionBody, vpnWorld, type VpnWorld } from '../../services/site-connections/test-kit';
+import { errorStatuses } from './registry';
 import { OPTIONAL_ROUTES, ROUTES } from './routes';
 
 /** Ids made along the walk (created by earlier steps). */
@@ -132,6 +133,19 @@ describe('walking /openapi.json', () => {
         expect(parsed.success, `${k}: the answer does not match its documented schema: ${parsed.error?.message}`).toBe(true);
       }
       step.save?.(res.body, ids);
+    }
+  });
+
+  it('answers an unknown id on every {id} path with a documented error status and error body', async () => {
+    const unknown: Ids = new Proxy({}, { get: () => 'no-such-id' });
+    const byKey = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
+    for (const [k, step] of STEPS) {
+      const route = byKey.get(k)!;
+      if (!route.path.includes('{')) continue;
+      const path = step.path(unknown).replace('ROUTER', 'no-such-router').replace('PORT', 'no-such-port').replace(/host[01]|dead0|c-walk|cg-walk|vpnaas|swagger-ui\.css/, 'no-such-id');
+      const res = await t.req(route.method.toUpperCase(), path, step.body?.(unknown, w));
+      expect(errorStatuses(route), `${k} → ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+      expect(res.body, k).toHaveProperty(route.api === 'neutron' ? 'NeutronError.type' : 'error.code');
     }
   });
 });
