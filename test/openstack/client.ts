@@ -5,6 +5,16 @@ import { existsSync } from 'node:fs';
 
 export const OPENSTACK = ['/usr/bin/openstack', '/usr/local/bin/openstack'].find(existsSync);
 
+/** The `openstack vpn ...` commands come from python-neutronclient's OSC plugin. */
+const VPN_PLUGIN = ['/usr/lib/python3/dist-packages/neutronclient/osc/v2/vpnaas'].find(existsSync);
+
+/** Why the real-client test cannot run here, or undefined when it can. */
+export const skipReason = !OPENSTACK
+  ? 'the openstack command is not installed (Debian: apt-get install python3-openstackclient python3-neutronclient)'
+  : !VPN_PLUGIN
+    ? "python-neutronclient's VPNaaS commands are not installed (Debian: apt-get install python3-neutronclient)"
+    : undefined;
+
 export interface OpenStack {
   /** Runs `openstack <args>`; rejects with the client's own output when it exits non-zero. */
   run(...args: string[]): Promise<string>;

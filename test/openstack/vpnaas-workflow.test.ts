@@ -8,12 +8,11 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnBerth, stopProcess } from '../../functions/node/processes';
 import { freePort, waitFor } from '../integration/cluster';
-import { OPENSTACK, openstackClient, type OpenStack } from './client';
+import { openstackClient, skipReason, type OpenStack } from './client';
 
 const ADMIN = 'openstack-client-admin-token-0123456789';
-const SKIP_REASON = 'the openstack command is not installed (Debian: apt-get install python3-openstackclient python3-neutronclient)';
 
-describe.skipIf(!OPENSTACK)(`python3-openstackclient against berth serve${OPENSTACK ? '' : ` — skipped: ${SKIP_REASON}`}`, () => {
+describe.skipIf(skipReason !== undefined)(`python3-openstackclient against berth serve${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
   let dir: string;
   let serve: ChildProcess;
   let url: string;
