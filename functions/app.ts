@@ -10,6 +10,7 @@ import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
 import { dashboardRoutes } from './dashboard';
 import { secondsSince } from './observe';
+import { docsRoutes } from './http/openapi/docs-page';
 
 export interface AppOptions {
   /**
@@ -58,6 +59,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   });
 
   app.route('/', dashboardRoutes());
+  app.route('/', docsRoutes());
+
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);
   app.use('/v1/*', authenticate);

@@ -6,6 +6,7 @@ import type { Database } from './db/client';
 import type { Config } from './config';
 import type { SecretBox } from './crypto';
 import type { Observer } from './observe';
+import type { DocsAssets } from './http/openapi/docs-page';
 
 /** Where desired state and events go (MQTT on Node/Workers; a recording publisher in tests). */
 export interface Publisher {
@@ -27,4 +28,6 @@ export interface Deps {
   metrics?: () => Promise<string>;
   /** Where measurements go (functions/observe.ts); absent: nowhere. */
   observer?: Observer;
+  /** The /docs page's assets from the swagger-ui-dist package (Node: functions/node/docs-assets.ts). */
+  docsAssets?: DocsAssets;
 }

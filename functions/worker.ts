@@ -11,6 +11,7 @@ import { systemClock } from '../shared/clock';
 import { cryptoIds } from '../shared/ids';
 import { consoleLogger } from '../shared/logger';
 import { createApp, type App } from './app';
+import { workerDocsAssets } from './worker/docs-assets';
 import { configFrom, parseEnv, type Config } from './config';
 import { controlPassword, SecretBox } from './crypto';
 import { openDatabase } from './db/client';
@@ -80,7 +81,7 @@ async function build(env: Bindings): Promise<Instance> {
 async function invocationDeps(inst: Instance): Promise<Deps> {
   const database = await openDatabase({ url: inst.config.dbUrl, authToken: inst.config.dbAuthToken });
   // The API publishes only best-effort telemetry (rebalance events): dropped here; container_events keep it.
-  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger: consoleLogger, config: inst.config, publisher: nullPublisher, secrets: new SecretBox(inst.config.secretKey) };
+  const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger: consoleLogger, config: inst.config, publisher: nullPublisher, secrets: new SecretBox(inst.config.secretKey), docsAssets: workerDocsAssets };
   return deps;
 }
 

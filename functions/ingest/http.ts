@@ -78,3 +78,6 @@ export async function ingestHttp(c: AppContext, opts: { hearingWindowMs: number 
   const outcome: IngestOutcome = { accepted: batch.length, dropped, offline, leaseLeftMs };
   return { response: c.json({ accepted: outcome.accepted, dropped }, 200), outcome };
 }
+
+/** The body of POST /v1/agent-events, for the OpenAPI document. */
+export { zBody as agentEventsBody };

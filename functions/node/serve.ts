@@ -19,6 +19,7 @@ import { createNodeLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createNodeObserver } from './observer';
 import { Registry } from 'prom-client';
+import { nodeDocsAssets } from './docs-assets';
 import { connectControl, controlPassword, MqttPublisher } from './mqtt';
 import { startTick } from './tick';
 import { applyMigrations } from './migrate';
@@ -78,6 +79,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const registry = new Registry();
   deps.observer = createNodeObserver(registry);
   deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats(), registry });
+  deps.docsAssets = nodeDocsAssets();
   subscribeIngest(mqttClient, ingest, { shared: broker === undefined })
     .catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot subscribe to agent topics'));
   // Every (re)connect of the control client republishes every host: the embedded broker keeps retained messages

@@ -1,4 +1,5 @@
 // /v2.0/vpn/ikepolicies: the service verbs behind the shared Neutron resource routes.
+import { ikePolicyView } from '../../http/openapi/neutron-views';
 import { neutronResourceRoutes } from '../../http/neutron-resource';
 import { listIkePolicies, showIkePolicy } from '../../services/ikepolicies/read';
 import { createIkePolicy, deleteIkePolicy, updateIkePolicy } from '../../services/ikepolicies/write';
@@ -6,7 +7,7 @@ import { createIkePolicyBody, updateIkePolicyBody } from '../../services/ikepoli
 
 export function ikePolicyRoutes() {
   return neutronResourceRoutes({
-    singular: 'ikepolicy', plural: 'ikepolicies', createBody: createIkePolicyBody, updateBody: updateIkePolicyBody,
+    singular: 'ikepolicy', plural: 'ikepolicies', view: ikePolicyView, createBody: createIkePolicyBody, updateBody: updateIkePolicyBody,
     list: listIkePolicies, show: showIkePolicy, create: createIkePolicy, update: updateIkePolicy, remove: deleteIkePolicy,
   });
 }

@@ -9,6 +9,8 @@ import { ipsecPolicyRoutes } from './ipsecpolicies';
 import { vpnServiceRoutes } from './vpnservices';
 import { endpointGroupRoutes } from './endpoint-groups';
 import { siteConnectionRoutes } from './ipsec-site-connections';
+import { extensionRoutes } from './extensions';
+import { portRoutes } from './ports';
 
 export function neutronRoutes() {
   const r = new Hono<AppEnv>();
@@ -20,5 +22,7 @@ export function neutronRoutes() {
   r.route('/vpn/vpnservices', vpnServiceRoutes());
   r.route('/vpn/endpoint-groups', endpointGroupRoutes());
   r.route('/vpn/ipsec-site-connections', siteConnectionRoutes());
+  r.route('/ports', portRoutes());
+  r.route('/extensions', extensionRoutes());
   return r;
 }

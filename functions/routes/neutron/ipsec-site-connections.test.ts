@@ -54,14 +54,16 @@ describe('/v2.0/vpn/ipsec-site-connections', () => {
       await t.req('GET', `${URL}/${c.id}?fields=psk&fields=id`, undefined, w.token),
       await t.req('GET', URL, undefined, w.token),
       await t.req('GET', `${URL}?fields=psk`),
-      await t.req('GET', `${URL}?psk=${PSK}`),
     ];
+    // psk is no attribute berth shows, so it is no filter either (Neutron's "invalid attribute for filtering").
+    const byPsk = await t.req('GET', `${URL}?psk=${PSK}`);
+    expect(byPsk.status).toBe(400);
+    expect(byPsk.text).not.toContain(PSK);
     for (const r of reads) {
       expect(r.status).toBe(200);
       expect(r.text).not.toContain(PSK);
       expect(r.text).not.toMatch(/"psk":/);
     }
-    expect(reads[4].body.ipsec_site_connections).toEqual([]);
     const newPsk = 'another-secret-for-the-tunnel';
     const upd = await t.req('PUT', `${URL}/${c.id}`, { ipsec_site_connection: { psk: newPsk } }, w.token);
     expect(upd.status).toBe(200);
@@ -196,7 +198,7 @@ describe('/v2.0/vpn/ipsec-site-connections', () => {
       ['an unknown initiator', async () => connectionBody(w, { initiator: 'sometimes' }), 'HTTPBadRequest', /initiator/],
       ['an unknown dpd action', async () => connectionBody(w, { dpd: { action: 'explode' } }), 'HTTPBadRequest', /dpd\.action/],
       ['an unknown dpd key', async () => connectionBody(w, { dpd: { retries: 3 } }), 'HTTPBadRequest', /unknown field.*retries/],
-      ['a non-integer mtu', async () => connectionBody(w, { mtu: '1500' }), 'HTTPBadRequest', /mtu/],
+      ['a non-integer mtu', async () => connectionBody(w, { mtu: '15.5' }), 'HTTPBadRequest', /mtu: '15.5' is not an integer/],
       ['a read-only status', async () => connectionBody(w, { status: 'ACTIVE' }), 'HTTPBadRequest', /status: is read-only/],
       ['a read-only route_mode', async () => connectionBody(w, { route_mode: 'bgp' }), 'HTTPBadRequest', /route_mode: is read-only/],
       ['an unknown field', async () => connectionBody(w, { colour: 'red' }), 'HTTPBadRequest', /unknown field.*colour/],

@@ -67,7 +67,7 @@ describe('/v2.0/routers', () => {
     ['fixed IPs without a network', { external_fixed_ips: [{ ip_address: '1.0.0.7' }] }, 400, 'InvalidInput', /network_id is required/],
     ['a malformed address', { network_id: 'PUB', external_fixed_ips: [{ ip_address: '1.0.0' }] }, 400, 'HTTPBadRequest', /ip_address/],
     ['an unknown gateway field', { network_id: 'PUB', qos_policy_id: 'x' }, 400, 'HTTPBadRequest', /unknown field.*qos_policy_id/],
-    ['enable_snat of the wrong type', { network_id: 'PUB', enable_snat: 'yes' }, 400, 'HTTPBadRequest', /enable_snat/],
+    ['enable_snat of the wrong type', { network_id: 'PUB', enable_snat: 'maybe' }, 400, 'HTTPBadRequest', /enable_snat: 'maybe' cannot be converted to boolean/],
   ])('create refuses a gateway on %s and writes nothing', async (_what, info, status, type, message) => {
     const internal = (await t.req('POST', '/v2.0/networks', { network: { name: 'private' } })).body.network.id;
     const internalSub = (await t.req('POST', '/v2.0/subnets', { subnet: { network_id: internal, cidr: '10.0.0.0/24' } })).body.subnet.id;
@@ -85,8 +85,8 @@ describe('/v2.0/routers', () => {
     ['malformed JSON', '{"router": ', 400, /not valid JSON/],
     ['wrong envelope', { routers: {} }, 400, /\{"router"/],
     ['unknown field', { router: { distributed: true } }, 400, /unknown field.*distributed/],
-    ['wrong type', { router: { admin_state_up: 'yes' } }, 400, /router\.admin_state_up/],
-    ['hints not a list', { router: { availability_zone_hints: 'az1' } }, 400, /availability_zone_hints/],
+    ['wrong type', { router: { admin_state_up: 'maybe' } }, 400, /router\.admin_state_up/],
+    ['hints not a list (Neutron has no converter here)', { router: { availability_zone_hints: 'az1' } }, 400, /availability_zone_hints/],
     ['gateway info not an object', { router: { external_gateway_info: 'public' } }, 400, /external_gateway_info/],
     ['an unknown availability zone', { router: { availability_zone_hints: ['az1', 'nowhere'] } }, 400, /AvailabilityZone nowhere could not be found/],
   ])('create rejects %s and writes nothing', async (_what, body, status, message) => {

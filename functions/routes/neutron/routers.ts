@@ -1,5 +1,6 @@
 // /v2.0/routers, add_router_interface, remove_router_interface: thin handlers — parse, service verb, envelope.
 import { readBody } from '../../http/body';
+import { routerView } from '../../http/openapi/neutron-views';
 import { neutronResourceRoutes } from '../../http/neutron-resource';
 import { listRouters, showRouter } from '../../services/routers/read';
 import { createRouter, deleteRouter, updateRouter } from '../../services/routers/write';
@@ -8,7 +9,7 @@ import { createRouterBody, interfaceBody, updateRouterBody } from '../../service
 
 export function routerRoutes() {
   const r = neutronResourceRoutes({
-    singular: 'router', plural: 'routers', createBody: createRouterBody, updateBody: updateRouterBody,
+    singular: 'router', plural: 'routers', view: routerView, createBody: createRouterBody, updateBody: updateRouterBody,
     list: listRouters, show: showRouter, create: createRouter, update: updateRouter, remove: deleteRouter,
   });
   // Neutron's interface actions take a bare {"subnet_id": ...}, not an enveloped resource.

@@ -57,7 +57,7 @@ describe('/v2.0/subnets', () => {
     ['cidr with host bits', { subnet: { network_id: NET, cidr: '10.0.0.1/24' } }, 400, /host bits zero/, undefined],
     ['cidr not a cidr', { subnet: { network_id: NET, cidr: 'banana' } }, 400, /subnet\.cidr/, undefined],
     ['ip_version 5', { subnet: { network_id: NET, cidr: '10.0.0.0/24', ip_version: 5 } }, 400, /ip_version/, undefined],
-    ['ip_version as string', { subnet: { network_id: NET, cidr: '10.0.0.0/24', ip_version: '4' } }, 400, /ip_version/, undefined],
+    ['ip_version not a number', { subnet: { network_id: NET, cidr: '10.0.0.0/24', ip_version: 'four' } }, 400, /ip_version: 'four' is not an integer/, undefined],
     ['ip_version mismatching cidr', { subnet: { network_id: NET, cidr: '10.0.0.0/24', ip_version: 6 } }, 400, /does not match cidr/, 'InvalidInput'],
     ['gateway outside cidr', { subnet: { network_id: NET, cidr: '10.0.0.0/24', gateway_ip: '10.0.1.1' } }, 400, /not a usable host address/, 'InvalidInput'],
     ['gateway = network address', { subnet: { network_id: NET, cidr: '10.0.0.0/24', gateway_ip: '10.0.0.0' } }, 400, /not a usable host address/, 'InvalidInput'],

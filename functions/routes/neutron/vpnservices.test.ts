@@ -61,7 +61,7 @@ describe('/v2.0/vpn/vpnservices', () => {
       ['a read-only status', (c) => ({ router_id: c.topo.routerId, status: 'ACTIVE' }), 400, 'HTTPBadRequest', /status: is read-only/],
       ['a read-only external IP', (c) => ({ router_id: c.topo.routerId, external_v4_ip: '9.9.9.9' }), 400, 'HTTPBadRequest', /external_v4_ip: is read-only/],
       ['an unknown field', (c) => ({ router_id: c.topo.routerId, flavour: 'x' }), 400, 'HTTPBadRequest', /unknown field.*flavour/],
-      ['a non-boolean admin_state_up', (c) => ({ router_id: c.topo.routerId, admin_state_up: 'yes' }), 400, 'HTTPBadRequest', /admin_state_up/],
+      ['a non-boolean admin_state_up', (c) => ({ router_id: c.topo.routerId, admin_state_up: 'maybe' }), 400, 'HTTPBadRequest', /admin_state_up: 'maybe' cannot be converted to boolean/],
       ['a tenant acting for another tenant', (c) => ({ router_id: c.topo.routerId, tenant_id: 'tenant-b' }), 400, 'HTTPBadRequest', /own tenant_id/],
     ];
     it.each(cases)('%s', async (_what, body, status, type, message) => {

@@ -1,5 +1,6 @@
 // Request bodies for /v2.0/vpn/endpoint-groups (strict; type and endpoints are create-only).
 import { z } from 'zod';
+import { nList } from '../../http/neutron-convert';
 import { createOnly, createTenantFields, updateTenantFields, zDescription, zName } from '../ikepolicies/fields';
 
 /** Neutron also knows network, router and vlan groups; berth's site connections use only these two. */
@@ -18,9 +19,9 @@ export const createEndpointGroupBody = z.strictObject({
       ? "is required: 'cidr' or 'subnet'"
       : `berth supports endpoint group types 'cidr' and 'subnet', not ${JSON.stringify(i.input)}`,
   }),
-  endpoints: z.array(z.string().min(1).max(255), { error: 'is required: a list of CIDRs or subnet ids' })
+  endpoints: nList(z.array(z.string().min(1).max(255), { error: 'is required: a list of CIDRs or subnet ids' })
     .min(1, 'needs at least one endpoint')
-    .max(MAX_ENDPOINTS, `may hold at most ${MAX_ENDPOINTS} endpoints`),
+    .max(MAX_ENDPOINTS, `may hold at most ${MAX_ENDPOINTS} endpoints`)),
 });
 
 export const updateEndpointGroupBody = z.strictObject({ ...common, ...updateTenantFields, type: createOnly(), endpoints: createOnly() });

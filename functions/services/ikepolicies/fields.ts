@@ -1,6 +1,7 @@
 // Body fields shared by the VPNaaS resources (policies, VPN services, endpoint groups, site connections):
 // allowed algorithm names, lifetime, and the create-only / read-only markers that make a clear 400.
 import { z } from 'zod';
+import { nInt } from '../../http/neutron-convert';
 import { owningTenant } from '../../http/auth';
 import type { Auth } from '../../http/env';
 
@@ -31,7 +32,7 @@ export const zLifetime = z.strictObject({
   units: z.string().toLowerCase().refine((u) => u === 'seconds', {
     error: (i) => (i.input === 'kilobytes' ? "units 'kilobytes' is not supported by berth; use 'seconds'" : "units must be 'seconds'"),
   }).optional(),
-  value: z.number().int().min(MIN_LIFETIME_SECONDS, `must be at least ${MIN_LIFETIME_SECONDS} seconds`).max(2_147_483_647).optional(),
+  value: nInt(z.number().int().min(MIN_LIFETIME_SECONDS, `must be at least ${MIN_LIFETIME_SECONDS} seconds`).max(2_147_483_647)).optional(),
 });
 
 export const zName = z.string().max(255);

@@ -1,5 +1,6 @@
 // Request bodies for /v2.0/vpn/ipsecpolicies (strict: an unknown field is a 400; defaults are applied in write.ts).
 import { z } from 'zod';
+import { nDict } from '../../http/neutron-convert';
 import { AUTH_ALGORITHMS, ENCRYPTION_ALGORITHMS, PFS_GROUPS, createTenantFields, updateTenantFields, zDescription, zLifetime, zLowerEnum, zName } from '../ikepolicies/fields';
 
 const common = {
@@ -12,7 +13,7 @@ const common = {
   auth_algorithm: zLowerEnum(AUTH_ALGORITHMS).optional(),
   encryption_algorithm: zLowerEnum(ENCRYPTION_ALGORITHMS).optional(),
   encapsulation_mode: zLowerEnum(['tunnel', 'transport']).optional(),
-  lifetime: zLifetime.optional(),
+  lifetime: nDict(zLifetime).optional(),
   pfs: zLowerEnum(PFS_GROUPS).optional(),
 };
 

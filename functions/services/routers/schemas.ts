@@ -1,5 +1,6 @@
 // Request bodies for /v2.0/routers and its add/remove_router_interface actions (strict: unknown fields are a 400).
 import { z } from 'zod';
+import { nBool } from '../../http/neutron-convert';
 import { zIpAddress } from '../../../shared/model/net';
 
 const text = z.string().max(255);
@@ -11,7 +12,7 @@ const fixedIp = z.strictObject({ subnet_id: id.optional(), ip_address: zIpAddres
 export const gatewayInfo = z
   .strictObject({
     network_id: id.optional(),
-    enable_snat: z.boolean().optional(),
+    enable_snat: nBool().optional(),
     external_fixed_ips: z.array(fixedIp).max(8).optional(),
   })
   .nullable();
@@ -19,7 +20,7 @@ export const gatewayInfo = z
 const common = {
   name: text.optional(),
   description: text.optional(),
-  admin_state_up: z.boolean().optional(),
+  admin_state_up: nBool().optional(),
   external_gateway_info: gatewayInfo.optional(),
 };
 

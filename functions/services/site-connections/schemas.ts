@@ -1,5 +1,6 @@
 // Request bodies for /v2.0/vpn/ipsec-site-connections (strict). The psk is write-only: accepted here, never shown.
 import { z } from 'zod';
+import { nBool, nDict, nInt, nList } from '../../http/neutron-convert';
 import { zCidr } from '../../../shared/model/net';
 import { MAX_MTU, zConfigText, zPeerAddress } from '../../../shared/protocol/fields';
 import { createOnly, createTenantFields, readOnly, updateTenantFields, zDescription, zLowerEnum } from '../ikepolicies/fields';
@@ -14,8 +15,8 @@ export const DPD_ACTIONS = ['hold', 'clear', 'disabled', 'restart', 'restart-by-
 /** A partial dpd object merges with the current (update) or default (create) values. */
 const zDpd = z.strictObject({
   action: zLowerEnum(DPD_ACTIONS).optional(),
-  interval: z.number().int().min(1).max(86_400).optional(),
-  timeout: z.number().int().min(1).max(86_400).optional(),
+  interval: nInt(z.number().int().min(1).max(86_400)).optional(),
+  timeout: nInt(z.number().int().min(1).max(86_400)).optional(),
 });
 
 const required = (what: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`) });
@@ -26,14 +27,14 @@ const common = {
   name: zConfigText(255).optional(),
   description: zDescription.optional(),
   local_id: zConfigText(255).optional(),
-  peer_cidrs: z.array(zCidr).max(MAX_PEER_CIDRS, `may hold at most ${MAX_PEER_CIDRS} CIDRs`).optional(),
+  peer_cidrs: nList(z.array(zCidr).max(MAX_PEER_CIDRS, `may hold at most ${MAX_PEER_CIDRS} CIDRs`)).optional(),
   local_ep_group_id: z.string().min(1).max(255).nullable().optional(),
   peer_ep_group_id: z.string().min(1).max(255).nullable().optional(),
   // Below 68 is refused with Neutron's IPsecSiteConnectionMtuError (validate.ts), as the desired state's zMtu.
-  mtu: z.number().int().min(1).max(MAX_MTU).optional(),
+  mtu: nInt(z.number().int().min(1).max(MAX_MTU)).optional(),
   initiator: zLowerEnum(['bi-directional', 'response-only']).optional(),
-  dpd: zDpd.optional(),
-  admin_state_up: z.boolean().optional(),
+  dpd: nDict(zDpd).optional(),
+  admin_state_up: nBool().optional(),
   status: readOnly(),
   route_mode: readOnly(),
   auth_mode: readOnly(),

@@ -1,5 +1,6 @@
 // Request bodies for /v2.0/subnets (strict: an unknown field is a 400).
 import { z } from 'zod';
+import { nInt } from '../../http/neutron-convert';
 import { zCidr, zIpAddress } from '../../../shared/model/net';
 
 const text = z.string().max(255);
@@ -10,7 +11,7 @@ export const createSubnetBody = z
     network_id: z.string().min(1).max(255),
     cidr: zCidr,
     // Required by Neutron; berth derives it from cidr when absent.
-    ip_version: z.union([z.literal(4), z.literal(6)]).optional(),
+    ip_version: nInt(z.union([z.literal(4), z.literal(6)])).optional(),
     // Absent: the first host of cidr; null: no gateway.
     gateway_ip: zIpAddress.nullable().optional(),
     name: text.optional(),

@@ -1,11 +1,12 @@
 // Request bodies for /v2.0/vpn/vpnservices (strict; router_id and subnet_id are create-only, status and IPs read-only).
 import { z } from 'zod';
+import { nBool } from '../../http/neutron-convert';
 import { createOnly, createTenantFields, readOnly, updateTenantFields, zDescription, zName } from '../ikepolicies/fields';
 
 const common = {
   name: zName.optional(),
   description: zDescription.optional(),
-  admin_state_up: z.boolean().optional(),
+  admin_state_up: nBool().optional(),
   status: readOnly(),
   external_v4_ip: readOnly(),
   external_v6_ip: readOnly(),
