@@ -218,7 +218,7 @@ export class LinuxDriver implements Driver {
     const paths = this.store.paths(rec.spec.interfaceName);
     try {
       const sas = parseSas(await listSas(paths.vici, this.o.viciTimeoutMs ?? 700));
-      return { status: 'RUNNING', message: '', tunnels: tunnelReports(rec.spec.config, sas) };
+      return { status: 'RUNNING', message: '', tunnels: tunnelReports(rec.spec.config, sas, Date.now()) };
     } catch (e) {
       return { status: 'ERROR', message: `HEALTH_FAILED: ${(e as Error).message}`, tunnels: [] };
     }
