@@ -112,7 +112,7 @@ export interface ConnectionCounters { connectionId: string; bytesIn: number; byt
 export function connectionCounters(cfg: IpsecConfig, sas: IkeSa[]): ConnectionCounters[] {
   return cfg.connections.map((c) => {
     const children = sas.filter((s) => s.name === connName(c)).flatMap((s) => s.children);
-    const sum = (k: keyof Omit<ChildSa, 'name' | 'state' | 'uniqueId'>) => children.reduce((n, ch) => n + ch[k], 0);
+    const sum = (k: 'bytesIn' | 'bytesOut' | 'packetsIn' | 'packetsOut') => children.reduce((n, ch) => n + ch[k], 0);
     return { connectionId: c.id, bytesIn: sum('bytesIn'), bytesOut: sum('bytesOut'), packetsIn: sum('packetsIn'), packetsOut: sum('packetsOut') };
   });
 }
