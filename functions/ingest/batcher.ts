@@ -5,8 +5,9 @@ import type { Deps } from '../deps';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import { applyHostMessages, type HostMessage } from './hosts';
 import { applyStatusReports } from './status';
-import type { StatusMessage } from '../../shared/protocol/messages';
+import type { StatusMessage, TunnelTelemetry } from '../../shared/protocol/messages';
 import { recordHearing } from '../controller/hearing';
+import { publishTunnelTelemetry } from './telemetry';
 
 export interface IngestOptions {
   /** How long the first message of a batch waits for company (default 20 ms). */
@@ -44,7 +45,8 @@ export class IngestBatcher {
     dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0 },
   };
 
-  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger'>, private readonly opts: IngestOptions = {}) {}
+  /** With a publisher, accepted tunnel reports are republished for telemetry consumers (./telemetry.ts). */
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger'> & Partial<Pick<Deps, 'publisher'>>, private readonly opts: IngestOptions = {}) {}
 
   /** Accepts one raw message; never throws. */
   offer(topic: string, payload: Uint8Array | string): void {
@@ -96,6 +98,7 @@ export class IngestBatcher {
       this.counts.batches++;
       this.counts.applied += batch.length;
       this.counts.staleReports += result.staleReports;
+      if (this.deps.publisher) publishTunnelTelemetry(this.deps.publisher, result.telemetry, this.deps.logger);
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
       for (const f of result.fence) {
@@ -124,6 +127,8 @@ export interface BatchResult {
   fence: { hostId: string; kind: string; detail: string }[];
   /** With hearing: how long the controller lease has left (null: no lease row yet). */
   leaseLeftMs: number | null;
+  /** Accepted tunnel reports, for telemetry consumers. */
+  telemetry: TunnelTelemetry[];
 }
 
 /**
@@ -146,6 +151,6 @@ export async function applyAgentBatch(
     const hostResult = await applyHostMessages(tx, byHost, now);
     const status = await applyStatusReports(tx, latestStatus, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, telemetry: status.telemetry };
   });
 }

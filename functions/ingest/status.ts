@@ -5,13 +5,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { containerEvents, containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
-import type { ContainerReport, StatusMessage } from '../../shared/protocol/messages';
+import { PROTOCOL_VERSION, type ContainerReport, type StatusMessage, type TunnelTelemetry } from '../../shared/protocol/messages';
 import { refreshNeutronStatus } from '../status/apply';
 
 type ContainerRow = typeof containers.$inferSelect;
 
 export interface StatusOutcome {
   applied: number;
+  /** The accepted tunnel reports, as telemetry consumers get them (berth/v1/telemetry/tunnels/{connectionId}). */
+  telemetry: TunnelTelemetry[];
   /** Reports about containers not placed on the reporting host, or for another placement generation. */
   ignored: number;
 }
@@ -21,7 +23,7 @@ export const VANISHED = 'NOT_FOUND: the host no longer reports this container';
 
 export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, StatusMessage>, now: number): Promise<StatusOutcome> {
   const hostIds = [...latest.keys()];
-  if (hostIds.length === 0) return { applied: 0, ignored: 0 };
+  if (hostIds.length === 0) return { applied: 0, ignored: 0, telemetry: [] };
   const placed = await tx.select().from(containers).where(inArray(containers.hostId, hostIds));
   const placedOn = new Map<string, ContainerRow[]>();
   for (const c of placed) (placedOn.get(c.hostId!) ?? placedOn.set(c.hostId!, []).get(c.hostId!)!).push(c);
@@ -30,6 +32,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
   const touched = new Set<string>();
   let applied = 0;
   let reported = 0;
+  const telemetry: TunnelTelemetry[] = [];
 
   for (const [hostId, msg] of latest) {
     reported += msg.containers.length;
@@ -37,7 +40,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
     for (const c of placedOn.get(hostId) ?? []) {
       const r = reports.get(c.id);
       if (r && r.placementGeneration === c.placementGeneration) {
-        await applyReport(tx, c, r, connRouter, now);
+        telemetry.push(...await applyReport(tx, c, r, connRouter, now));
         applied++;
         touched.add(c.configurationId);
       } else if (!r && reportedThisPlacement(c, hostId) && c.status !== 'STOPPED') {
@@ -47,25 +50,29 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
     }
   }
   await refreshNeutronStatus(tx, touched);
-  return { applied, ignored: reported - applied };
+  return { applied, ignored: reported - applied, telemetry };
 }
 
 /** The host has reported on this very placement before (so silence about it now means it is gone). */
 const reportedThisPlacement = (c: ContainerRow, hostId: string) =>
   c.reportedHostId === hostId && c.reportedAt !== null && c.reportedAt >= (c.scheduledAt ?? 0);
 
-async function applyReport(tx: Db, c: ContainerRow, r: ContainerReport, connRouter: ReadonlyMap<string, string>, now: number) {
+async function applyReport(tx: Db, c: ContainerRow, r: ContainerReport, connRouter: ReadonlyMap<string, string>, now: number): Promise<TunnelTelemetry[]> {
   await setStatus(tx, c, {
     status: r.status, statusMessage: r.message, namespace: r.namespace,
     interfaceName: r.interfaceName ?? c.interfaceName,
     ...(r.status === 'RUNNING' && c.schedulerState !== 'UP' ? { schedulerState: 'UP' } : {}),
   }, c.hostId!, now);
+  const accepted: TunnelTelemetry[] = [];
   for (const t of r.tunnels ?? []) {
     // Only connections of this container's router: a report cannot touch anyone else's.
     if (connRouter.get(t.connectionId) !== c.configurationId) continue;
-    const tunnel: TunnelColumn = { state: t.state, ikeState: t.ikeState, childState: t.childState, message: t.message };
-    await tx.update(ipsecSiteConnections).set({ tunnel }).where(eq(ipsecSiteConnections.id, t.connectionId));
+    const { connectionId, ...fields } = t;
+    const tunnel: TunnelColumn = { ...fields, hostId: c.hostId!, reportedAt: now };
+    await tx.update(ipsecSiteConnections).set({ tunnel }).where(eq(ipsecSiteConnections.id, connectionId));
+    accepted.push({ v: PROTOCOL_VERSION, at: now, hostId: c.hostId!, containerId: c.id, ...t });
   }
+  return accepted;
 }
 
 /** The columns a report writes; a report that changes none of them writes nothing (reportedAt = since when). */

@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client';
 import { containers, dirtyHosts, hosts, leases } from '../db/schema';
 import type { IngestStats } from '../ingest/batcher';
+import { registerTunnelMetrics } from './tunnel-metrics';
 
 export interface MetricsSources {
   database: Database;
@@ -31,6 +32,7 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
   const containersG = new Gauge({ name: 'berth_containers', help: 'Service containers, by scheduler state and status', labelNames: ['scheduler_state', 'status'], registers: [registry] });
   const dirtyG = new Gauge({ name: 'berth_outbox_dirty_hosts', help: 'Hosts whose desired document awaits publication', registers: [registry] });
   const epochG = new Gauge({ name: 'berth_controller_epoch', help: 'Epoch of the controller lease', registers: [registry] });
+  registerTunnelMetrics(registry, src.database);
 
   return async () => {
     const s = src.ingestStats();
