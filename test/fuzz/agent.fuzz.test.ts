@@ -54,7 +54,8 @@ describe('agent fuzzing (desired documents through the link handler)', () => {
   let fence: FenceStore;
   let agent: RunningAgent;
   const errors: string[] = [];
-  const logger: Logger = { debug() {}, info() {}, warn() {}, error: (_o, msg) => { errors.push(msg ?? ''); } };
+  const warnings: string[] = [];
+  const logger: Logger = { debug() {}, info() {}, warn: (o, msg) => { warnings.push(`${msg} ${JSON.stringify(o)}`); }, error: (_o, msg) => { errors.push(msg ?? ''); } };
   const base: DesiredState = exampleDesired(HOST, { epoch: 3, generation: 7, containers: [exampleContainer(1), exampleContainerV6(2)] });
   /** What a dropped message must not change: the containers (ids and specs) and the fencing mark. */
   const snapshot = async () => canonicalJson({ containers: (await driver.list()).map((c) => [c.id, c.spec]), mark: fence.current() });
@@ -109,12 +110,16 @@ describe('agent fuzzing (desired documents through the link handler)', () => {
       // Still valid after mutation: put the base document back at the (possibly advanced) mark.
       const mark = fence.current()!;
       deliver(JSON.stringify({ ...base, epoch: mark.epoch, generation: mark.generation, ...(mark.database ? { database: mark.database } : {}) }));
+      const want = canonicalJson(base.containers.map((c) => [c.id, c]));
       await until('the base containers back', async () => {
         const now = await driver.list();
-        return canonicalJson(now.map((c) => [c.id, c.spec])) === canonicalJson(base.containers.map((c) => [c.id, c]))
-          && now.every((c) => c.status === 'RUNNING');
+        return canonicalJson(now.map((c) => [c.id, c.spec])) === want && now.every((c) => c.status === 'RUNNING');
+      }).catch(async (e: Error) => {
+        const now = await driver.list();
+        throw new Error(`${e.message}: mark ${JSON.stringify(fence.current())}, dropped ${JSON.stringify(agent.dropped)}, last warnings ${JSON.stringify(warnings.filter((w) => !w.startsWith('dropped')).slice(-3))}, errors ${JSON.stringify(errors)}, `
+          + `containers ${JSON.stringify(now.map((c) => [c.id, c.status, c.message, canonicalJson(c.spec) === canonicalJson(base.containers.find((b) => b.id === c.id))]))}`);
       });
-    }), { numRuns: runs, seed: Number(process.env.BERTH_FUZZ_SEED ?? 20261205) });
+    }), { numRuns: runs, seed: Number(process.env.BERTH_FUZZ_SEED ?? 20261205), endOnFailure: true });
 
     console.log(`agent fuzz: ${cases} cases, ${dropped} dropped, ${accepted} accepted; drops ${JSON.stringify(agent.dropped)}`);
     expect(cases).toBe(runs);
