@@ -122,8 +122,9 @@ export function mosquittoPasswdScript(hostIds: readonly string[], stateDir: stri
 export const MQTT_ACL_USAGE = `usage: berth mqtt-acl                      print a Mosquitto acl_file with berth's topic rules
        berth mqtt-acl passwd [--host ID]... [--file PATH]
                                           print a shell script writing the Mosquitto password_file
-                                          (berth-control + one line per host id; secrets are read
-                                          from BERTH_ADMIN_TOKEN/BERTH_AGENT_TOKEN or the state dir)
+                                          (berth-control + one line per host id + the read-only user
+                                          telemetry; secrets are read from BERTH_ADMIN_TOKEN,
+                                          BERTH_AGENT_TOKEN, BERTH_TELEMETRY_TOKEN or the state dir)
 
 Mosquitto configuration to use them (BERTH_MQTT_URL=mqtt://<host>:<port> for berth serve):
   listener 1883
