@@ -1,6 +1,17 @@
 // What the agent last knew about each container, as it will report it; tells when a report is due.
-import type { ContainerReport } from '../shared/protocol/messages';
+import type { ContainerReport, TunnelReport } from '../shared/protocol/messages';
 import { canonicalJson } from './reconciler/diff';
+import { statusMessage } from './status-message';
+
+/**
+ * A report without what changes on every read (traffic counters): a report is due when this changes, and the
+ * counters travel with the periodic full report (issue 11: growing counters must not turn every health pass
+ * into a status message).
+ */
+const withoutCounters = (r: ContainerReport) => ({
+  ...r,
+  tunnels: r.tunnels?.map(({ bytesIn: _a, bytesOut: _b, packetsIn: _c, packetsOut: _d, ...rest }: TunnelReport) => rest),
+});
 
 export class StatusBoard {
   private readonly reports = new Map<string, ContainerReport>();
@@ -13,10 +24,12 @@ export class StatusBoard {
     return this.reports.get(id);
   }
 
-  set(report: ContainerReport): void {
+  /** Records a report; an empty message is replaced by one that says what is true (status-message.ts). */
+  set(given: ContainerReport): void {
+    const report = given.message ? given : { ...given, message: statusMessage(given.status, '', given.tunnels) };
     const before = this.reports.get(report.id);
-    if (before && canonicalJson(before) === canonicalJson(report)) return;
     this.reports.set(report.id, report);
+    if (before && canonicalJson(withoutCounters(before)) === canonicalJson(withoutCounters(report))) return;
     this.changed = true;
   }
 

@@ -11,6 +11,7 @@ import { operatorRoutes } from './routes/v1';
 import { dashboardRoutes } from './dashboard';
 import { secondsSince } from './observe';
 import { docsRoutes } from './http/openapi/docs-page';
+import { asyncApiDocument } from '../shared/protocol/asyncapi';
 
 export interface AppOptions {
   /**
@@ -51,7 +52,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     }
   });
 
-  // Unauthenticated like /healthz: scrapers carry no token; it holds counts, never names or secrets.
+  // Unauthenticated like /healthz: scrapers carry no token; it holds counts and ids (hosts, tunnels' connection
+  // and VPN service ids), never names or secrets.
   app.get('/metrics', async (c) => {
     const { metrics } = c.var.deps;
     if (!metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
@@ -60,6 +62,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
 
   app.route('/', dashboardRoutes());
   app.route('/', docsRoutes());
+  // The MQTT protocol's AsyncAPI document (issue 11), built once from the protocol's zod schemas; public like /healthz.
+  let asyncApi: string | undefined;
+  app.get('/asyncapi.json', (c) => c.body(asyncApi ??= JSON.stringify(asyncApiDocument()), 200, { 'content-type': 'application/json; charset=utf-8' }));
 
   if (opts.agentEvents) app.post('/v1/agent-events', opts.agentEvents);
   app.use('/v2.0/*', authenticate);

@@ -14,6 +14,8 @@ export const envSchema = z.object({
   BERTH_ADMIN_TOKEN: z.string().min(16, 'BERTH_ADMIN_TOKEN must be at least 16 characters').optional(),
   BERTH_AGENT_TOKEN: z.string().min(16, 'BERTH_AGENT_TOKEN must be at least 16 characters').optional(),
   BERTH_SECRET_KEY: z.string().min(16, 'BERTH_SECRET_KEY must be at least 16 characters').optional(),
+  /** The read-only MQTT telemetry consumer's password (user `telemetry`); generated into .berth/telemetry-token when unset. */
+  BERTH_TELEMETRY_TOKEN: z.string().min(16, 'BERTH_TELEMETRY_TOKEN must be at least 16 characters').optional(),
   BERTH_MAX_BODY_BYTES: intFrom(1024 * 1024),
 });
 

@@ -137,10 +137,15 @@ describe('berth agent (real process, sim driver)', () => {
     await publishDesired(broker, exampleDesired('h-run', { generation: 1, containers: [c1] }));
     const running = await broker.waitFor(isStatus('h-run', (s) => containerIn(s, c1.id)?.status === 'RUNNING' && !!containerIn(s, c1.id)?.tunnels), 'RUNNING', 10_000, from);
     const report = containerIn(parse<StatusMessage>(running), c1.id)!;
-    expect(report).toMatchObject({ placementGeneration: 1, interfaceName: c1.interfaceName, namespace: c1.interfaceName, message: '' });
-    expect(report.tunnels).toEqual([{ connectionId: c1.config.connections[0].id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED' }]);
-    const seen = broker.published.slice(from).filter(isStatus('h-run', () => true)).map((m) => containerIn(parse<StatusMessage>(m), c1.id)?.status).filter(Boolean);
-    expect(seen[0]).toBe('STARTING');
+    // A healthy container says so (issue 11), and its tunnel carries telemetry that grows.
+    expect(report).toMatchObject({ placementGeneration: 1, interfaceName: c1.interfaceName, namespace: c1.interfaceName, message: '1/1 tunnels up' });
+    expect(report.tunnels).toEqual([expect.objectContaining({ connectionId: c1.config.connections[0].id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED' })]);
+    const t0 = report.tunnels![0];
+    expect(t0.lastRekeyAt).toEqual(expect.any(Number));
+    const later = await broker.waitFor(isStatus('h-run', (s) => (containerIn(s, c1.id)?.tunnels?.[0].bytesIn ?? 0) > (t0.bytesIn ?? 0)), 'growing counters', 10_000, broker.published.indexOf(running) + 1);
+    expect(containerIn(parse<StatusMessage>(later), c1.id)!.tunnels![0].bytesOut).toBeGreaterThanOrEqual(t0.bytesOut ?? 0);
+    const seen = broker.published.slice(from).filter(isStatus('h-run', () => true)).map((m) => containerIn(parse<StatusMessage>(m), c1.id)).filter(Boolean);
+    expect(seen[0]).toMatchObject({ status: 'STARTING', message: 'starting' });
     await broker.waitFor((m) => m.topic === topics.heartbeat('h-run') && parse<Heartbeat>(m).count === 1 && parse<Heartbeat>(m).observedGeneration === 1, 'heartbeat counting it');
 
     const from2 = broker.published.length;

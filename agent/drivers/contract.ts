@@ -60,7 +60,9 @@ export const isDriverError = (e: unknown): e is DriverError => e instanceof Driv
  *   asks update() to change the id, type, portId or interfaceName (it deletes and creates instead).
  * - delete(id) removes the container and everything it owns; deleting a missing id succeeds (idempotent).
  * - health(id) reads the live state: status, message and one tunnel report per connection (tunnels are
- *   'up' only when their SAs are); a missing id → NOT_FOUND. It may be slow; the agent times it out.
+ *   'up' only when their SAs are; an up tunnel carries its telemetry: bytes and packets in/out, establishedAt,
+ *   lastRekeyAt); a missing id → NOT_FOUND. It may be slow; the agent times it out. An empty message is fine:
+ *   the agent says what is true from the status and tunnels (agent/status-message.ts).
  * - close() releases the driver's own resources; containers keep running (an agent restart adopts them).
  * No method throws anything but DriverError for expected failures.
  */

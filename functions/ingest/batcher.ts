@@ -6,9 +6,10 @@ import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import { applyHostMessages, type HostMessage } from './hosts';
 import { applyStatusReports } from './status';
 import { failoverDurations } from './failover';
-import type { StatusMessage } from '../../shared/protocol/messages';
+import type { StatusMessage, TunnelTelemetry } from '../../shared/protocol/messages';
 import { recordHearing } from '../controller/hearing';
 import { secondsSince } from '../observe';
+import { publishTunnelTelemetry } from './telemetry';
 
 export interface IngestOptions {
   /** How long the first message of a batch waits for company (default 20 ms). */
@@ -49,7 +50,8 @@ export class IngestBatcher {
   /** When the oldest message of the current queue was accepted (performance.now()). */
   private queuedSince = 0;
 
-  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger' | 'observer'>, private readonly opts: IngestOptions = {}) {}
+  /** With a publisher, accepted tunnel reports are republished for telemetry consumers (./telemetry.ts). */
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger' | 'observer'> & Partial<Pick<Deps, 'publisher'>>, private readonly opts: IngestOptions = {}) {}
 
   /** Accepts one raw message; never throws. */
   offer(topic: string, payload: Uint8Array | string): void {
@@ -105,6 +107,7 @@ export class IngestBatcher {
       this.counts.batches++;
       this.counts.applied += batch.length;
       this.counts.staleReports += result.staleReports;
+      if (this.deps.publisher) publishTunnelTelemetry(this.deps.publisher, result.telemetry, this.deps.logger);
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
       if (result.created.length > 0) this.deps.logger.info({ hosts: result.created }, 'hosts registered');
       for (const f of result.fence) {
@@ -135,6 +138,8 @@ export interface BatchResult {
   leaseLeftMs: number | null;
   /** Failovers completed by this batch (a moved container RUNNING again), in ms since the dead host was heard. */
   failovers: number[];
+  /** Accepted tunnel reports, for telemetry consumers. */
+  telemetry: TunnelTelemetry[];
 }
 
 /**
@@ -158,6 +163,6 @@ export async function applyAgentBatch(
     const status = await applyStatusReports(tx, latestStatus, now);
     const failovers = await failoverDurations(tx, status.recovered, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers, telemetry: status.telemetry };
   });
 }

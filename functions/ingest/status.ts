@@ -5,13 +5,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { containerEvents, containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
-import type { ContainerReport, StatusMessage } from '../../shared/protocol/messages';
+import { PROTOCOL_VERSION, type ContainerReport, type StatusMessage, type TunnelTelemetry } from '../../shared/protocol/messages';
 import { refreshNeutronStatus } from '../status/apply';
 
 type ContainerRow = typeof containers.$inferSelect;
 
 export interface StatusOutcome {
   applied: number;
+  /** The accepted tunnel reports, as telemetry consumers get them (berth/v1/telemetry/tunnels/{connectionId}). */
+  telemetry: TunnelTelemetry[];
   /** Reports about containers not placed on the reporting host, or for another placement generation. */
   ignored: number;
   /** Containers RUNNING for the first time since the controller moved them (functions/ingest/failover.ts). */
@@ -23,7 +25,7 @@ export const VANISHED = 'NOT_FOUND: the host no longer reports this container';
 
 export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, StatusMessage>, now: number): Promise<StatusOutcome> {
   const hostIds = [...latest.keys()];
-  if (hostIds.length === 0) return { applied: 0, ignored: 0, recovered: [] };
+  if (hostIds.length === 0) return { applied: 0, ignored: 0, recovered: [], telemetry: [] };
   const placed = await tx.select().from(containers).where(inArray(containers.hostId, hostIds));
   const placedOn = new Map<string, ContainerRow[]>();
   for (const c of placed) (placedOn.get(c.hostId!) ?? placedOn.set(c.hostId!, []).get(c.hostId!)!).push(c);
@@ -33,6 +35,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
   let applied = 0;
   let reported = 0;
   const recovered: string[] = [];
+  const telemetry: TunnelTelemetry[] = [];
 
   for (const [hostId, msg] of latest) {
     reported += msg.containers.length;
@@ -41,7 +44,7 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
       const r = reports.get(c.id);
       if (r && r.placementGeneration === c.placementGeneration) {
         if (r.status === 'RUNNING' && c.schedulerState === 'RESCHEDULED') recovered.push(c.id);
-        await applyReport(tx, c, r, connRouter, now);
+        telemetry.push(...await applyReport(tx, c, r, connRouter, now));
         applied++;
         touched.add(c.configurationId);
       } else if (!r && reportedThisPlacement(c, hostId) && c.status !== 'STOPPED') {
@@ -51,25 +54,29 @@ export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, Sta
     }
   }
   await refreshNeutronStatus(tx, touched);
-  return { applied, ignored: reported - applied, recovered };
+  return { applied, ignored: reported - applied, recovered, telemetry };
 }
 
 /** The host has reported on this very placement before (so silence about it now means it is gone). */
 const reportedThisPlacement = (c: ContainerRow, hostId: string) =>
   c.reportedHostId === hostId && c.reportedAt !== null && c.reportedAt >= (c.scheduledAt ?? 0);
 
-async function applyReport(tx: Db, c: ContainerRow, r: ContainerReport, connRouter: ReadonlyMap<string, string>, now: number) {
+async function applyReport(tx: Db, c: ContainerRow, r: ContainerReport, connRouter: ReadonlyMap<string, string>, now: number): Promise<TunnelTelemetry[]> {
   await setStatus(tx, c, {
     status: r.status, statusMessage: r.message, namespace: r.namespace,
     interfaceName: r.interfaceName ?? c.interfaceName,
     ...(r.status === 'RUNNING' && c.schedulerState !== 'UP' ? { schedulerState: 'UP' } : {}),
   }, c.hostId!, now);
+  const accepted: TunnelTelemetry[] = [];
   for (const t of r.tunnels ?? []) {
     // Only connections of this container's router: a report cannot touch anyone else's.
     if (connRouter.get(t.connectionId) !== c.configurationId) continue;
-    const tunnel: TunnelColumn = { state: t.state, ikeState: t.ikeState, childState: t.childState, message: t.message };
-    await tx.update(ipsecSiteConnections).set({ tunnel }).where(eq(ipsecSiteConnections.id, t.connectionId));
+    const { connectionId, ...fields } = t;
+    const tunnel: TunnelColumn = { ...fields, hostId: c.hostId!, reportedAt: now };
+    await tx.update(ipsecSiteConnections).set({ tunnel }).where(eq(ipsecSiteConnections.id, connectionId));
+    accepted.push({ v: PROTOCOL_VERSION, at: now, hostId: c.hostId!, containerId: c.id, ...t });
   }
+  return accepted;
 }
 
 /** The columns a report writes; a report that changes none of them writes nothing (reportedAt = since when). */

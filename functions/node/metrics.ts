@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client';
 import { containers, dirtyHosts, hosts, leases } from '../db/schema';
 import type { IngestStats } from '../ingest/batcher';
+import { registerTunnelMetrics } from './tunnel-metrics';
 
 export interface MetricsSources {
   database: Database;
@@ -44,6 +45,7 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
     load: new Gauge({ name: 'berth_host_load', help: 'The load the host\'s agent last reported', labelNames: ['host'], registers: [registry] }),
     heartbeatAge: new Gauge({ name: 'berth_host_heartbeat_age_seconds', help: 'Seconds since the host\'s last heartbeat', labelNames: ['host'], registers: [registry] }),
   };
+  registerTunnelMetrics(registry, src.database);
 
   return async () => {
     const s = src.ingestStats();

@@ -2,6 +2,7 @@
 // rules the embedded broker enforces — and the same rules written out as a Mosquitto acl_file (`berth mqtt-acl`).
 import { sameSecret } from '../crypto';
 import { AGENT_PUBLISHES, AGENT_SUBSCRIBES, isHostId, parseHostTopic, TOPIC_PREFIX, topics } from '../../shared/protocol/topics';
+import { judgeTelemetryConnect, mosquittoTelemetryAcl, mosquittoTelemetryPasswd, TELEMETRY_USER, telemetryMayPublish, telemetryMaySubscribe } from './telemetry-acl';
 
 /** The control plane's own MQTT user (relay, ingest); its password is derived from the admin token. */
 export const CONTROL_USER = 'berth-control';
@@ -9,7 +10,7 @@ export const CONTROL_USER = 'berth-control';
 export const CONTROL_CLIENT_PREFIX = 'berth-control';
 export const agentClientId = (hostId: string) => `berth-agent-${hostId}`;
 
-export type Identity = { kind: 'control' } | { kind: 'host'; hostId: string };
+export type Identity = { kind: 'control' } | { kind: 'host'; hostId: string } | { kind: 'telemetry' };
 
 /** CONNACK return codes of MQTT 3.1.1 the broker refuses with. */
 export const BAD_USERNAME_OR_PASSWORD = 4;
@@ -18,6 +19,8 @@ export const NOT_AUTHORIZED = 5;
 export interface Credentials {
   agentToken: string;
   controlPassword: string;
+  /** The read-only telemetry consumer's secret (telemetry-acl.ts); unset: that user cannot log in. */
+  telemetryToken?: string;
 }
 
 export interface ConnectRequest {
@@ -38,6 +41,10 @@ export function judgeConnect(req: ConnectRequest, creds: Credentials): ConnectVe
     if (!sameSecret(password, creds.controlPassword)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'wrong control-plane password' };
     identity = { kind: 'control' };
     if (!req.clientId.startsWith(CONTROL_CLIENT_PREFIX)) return { ok: false, code: NOT_AUTHORIZED, reason: `control-plane client ids start with ${CONTROL_CLIENT_PREFIX}` };
+  } else if (username === TELEMETRY_USER) {
+    const v = judgeTelemetryConnect(password, req.clientId, creds.telemetryToken);
+    if (!v.ok) return v;
+    identity = { kind: 'telemetry' };
   } else {
     if (username === undefined || !isHostId(username)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'the username must be a host id' };
     if (!sameSecret(password, creds.agentToken)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'wrong agent token' };
@@ -54,6 +61,7 @@ export function judgeConnect(req: ConnectRequest, creds: Credentials): ConnectVe
 
 export function mayPublish(id: Identity, topic: string): boolean {
   if (id.kind === 'control') return true;
+  if (id.kind === 'telemetry') return telemetryMayPublish(topic);
   const t = parseHostTopic(topic);
   return t !== null && t.hostId === id.hostId && AGENT_PUBLISHES.includes(t.kind);
 }
@@ -61,6 +69,7 @@ export function mayPublish(id: Identity, topic: string): boolean {
 /** Hosts subscribe to their own desired topic, spelled out (no wildcards). */
 export function maySubscribe(id: Identity, filter: string): boolean {
   if (id.kind === 'control') return true;
+  if (id.kind === 'telemetry') return telemetryMaySubscribe(filter);
   return AGENT_SUBSCRIBES.some((kind) => filter === `${topics.hostPrefix(id.hostId)}${kind}`);
 }
 
@@ -75,6 +84,8 @@ export function mosquittoAcl(): string {
     `# The control plane: everything under ${TOPIC_PREFIX}/ (it also uses shared subscriptions $share/berth/...).`,
     `user ${CONTROL_USER}`,
     `topic readwrite ${TOPIC_PREFIX}/#`,
+    '',
+    ...mosquittoTelemetryAcl(),
     '',
     '# Every host: publish only its own presence (also its Last Will), heartbeat and status; read only its own desired.',
     ...AGENT_PUBLISHES.map((k) => pattern('write', k)),
@@ -103,6 +114,7 @@ export function mosquittoPasswdScript(hostIds: readonly string[], stateDir: stri
     'rm -f "$FILE"; touch "$FILE"; chmod 600 "$FILE"',
     `mosquitto_passwd -b "$FILE" ${CONTROL_USER} "$CONTROL_PASSWORD"`,
     ...hostIds.map((h) => `mosquitto_passwd -b "$FILE" ${q(h)} "$AGENT_TOKEN"`),
+    ...mosquittoTelemetryPasswd(stateDir),
     '',
   ].join('\n');
 }
@@ -110,8 +122,9 @@ export function mosquittoPasswdScript(hostIds: readonly string[], stateDir: stri
 export const MQTT_ACL_USAGE = `usage: berth mqtt-acl                      print a Mosquitto acl_file with berth's topic rules
        berth mqtt-acl passwd [--host ID]... [--file PATH]
                                           print a shell script writing the Mosquitto password_file
-                                          (berth-control + one line per host id; secrets are read
-                                          from BERTH_ADMIN_TOKEN/BERTH_AGENT_TOKEN or the state dir)
+                                          (berth-control + one line per host id + the read-only user
+                                          telemetry; secrets are read from BERTH_ADMIN_TOKEN,
+                                          BERTH_AGENT_TOKEN, BERTH_TELEMETRY_TOKEN or the state dir)
 
 Mosquitto configuration to use them (BERTH_MQTT_URL=mqtt://<host>:<port> for berth serve):
   listener 1883

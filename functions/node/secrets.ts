@@ -41,4 +41,5 @@ export const secretPaths = (dir: string) => ({
   adminToken: join(dir, 'admin-token'),
   agentToken: join(dir, 'agent-token'),
   secretKey: join(dir, 'secret-key'),
+  telemetryToken: join(dir, 'telemetry-token'),
 });

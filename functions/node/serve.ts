@@ -66,7 +66,10 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     throw e;
   }
 
-  const credentials = { agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken) };
+  const credentials = {
+    agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken),
+    telemetryToken: secretFromFileOrNew(env.BERTH_TELEMETRY_TOKEN, paths.telemetryToken), // functions/node/telemetry-acl.ts
+  };
   const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials, logger });
   const mqttUrl = config.mqttUrl ?? broker!.url;
   const mqttClient = connectControl(mqttUrl, credentials.controlPassword, logger);

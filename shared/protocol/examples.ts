@@ -1,6 +1,6 @@
 // Example protocol documents (valid v1 messages) for tests, docs and the relay/ingest authors: the seed's
 // VPN `mercury` with its connection `to-venus` (DESIGN section 3), parameterised so tests can vary it.
-import type { DesiredContainer, DesiredState, IpsecConnection } from './messages';
+import type { BerthEvent, DesiredContainer, DesiredState, Heartbeat, IpsecConnection, Presence, StatusMessage, TunnelReport, TunnelTelemetry } from './messages';
 
 export function exampleConnection(over: Partial<IpsecConnection> = {}): IpsecConnection {
   return {
@@ -85,4 +85,45 @@ export function exampleContainerV6(n = 1, over: Partial<DesiredContainer> = {}):
     },
     ...over,
   };
+}
+
+// ---------- agent → control plane, control plane → telemetry (one valid example of every payload) ----------
+
+const AT = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const BOOT = 'e0000000-0000-4000-8000-000000000001';
+
+export function examplePresence(hostId = 'host0', over: Partial<Presence> = {}): Presence {
+  return { v: 1, hostId, bootId: BOOT, online: true, at: AT, ...over };
+}
+
+export function exampleHeartbeat(hostId = 'host0', over: Partial<Heartbeat> = {}): Heartbeat {
+  return { v: 1, hostId, bootId: BOOT, seq: 42, at: AT + 21_000, observedGeneration: 1, fence: { epoch: 1, generation: 1 }, count: 1, quota: -1, load: 12, ...over };
+}
+
+/** The seed's tunnel up, with its telemetry (issue 11). */
+export function exampleTunnelReport(over: Partial<TunnelReport> = {}): TunnelReport {
+  return {
+    connectionId: exampleConnection().id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED',
+    bytesIn: 1_048_576, bytesOut: 786_432, packetsIn: 1024, packetsOut: 768, establishedAt: AT + 1_000, lastRekeyAt: AT + 1_000, ...over,
+  };
+}
+
+export function exampleStatus(hostId = 'host0', over: Partial<StatusMessage> = {}): StatusMessage {
+  const c = exampleContainer(1);
+  return {
+    v: 1, hostId, bootId: BOOT,
+    containers: [{
+      id: c.id, placementGeneration: c.placementGeneration, status: 'RUNNING', message: '1/1 tunnels up',
+      namespace: c.interfaceName, interfaceName: c.interfaceName, addresses: ['169.254.0.2/30', '1.0.0.2/32'], tunnels: [exampleTunnelReport()],
+    }],
+    ...over,
+  };
+}
+
+export function exampleEvent(over: Partial<BerthEvent> = {}): BerthEvent {
+  return { v: 1, at: AT + 30_000, type: 'failover', containerId: exampleContainer(1).id, hostId: 'host1', reason: 'host host0 is dead: RESCHEDULED host0 → host1', ...over };
+}
+
+export function exampleTunnelTelemetry(hostId = 'host0', over: Partial<TunnelTelemetry> = {}): TunnelTelemetry {
+  return { v: 1, at: AT + 21_000, hostId, containerId: exampleContainer(1).id, ...exampleTunnelReport(), ...over };
 }

@@ -23,6 +23,8 @@ const zAlgo = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be 
 const zInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 /** Milliseconds since the Unix epoch (integers: cheap to compare, no time-zone parsing). */
 const zTimeMs = zInt(0);
+/** A traffic counter (bytes or packets): a non-negative integer JavaScript represents exactly. */
+const zCount = zInt(0);
 const zMac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, { message: 'must be a lower-case MAC address aa:bb:cc:dd:ee:ff' });
 const zIPv4 = zIpAddress.refine((s) => ipVersionOf(s) === 4, { message: 'must be an IPv4 address' });
 const zIPv6 = zIpAddress.refine((s) => ipVersionOf(s) === 6, { message: 'must be an IPv6 address' });
@@ -220,13 +222,29 @@ export const zTunnelReport = z.object({
   ikeState: zText(64).optional(),
   childState: zText(64).optional(),
   message: zText(1024).optional(),
+  /**
+   * Added in v1 for tunnel telemetry (issue 11; older agents omit them): traffic through the connection's current
+   * CHILD_SAs as the driver counts it (they restart from 0 when an SA is rekeyed or the container is rebuilt, as
+   * Prometheus counters may), when its IKE_SA came up and when its current keys were installed (its last rekey,
+   * or the first negotiation), in ms since the Unix epoch.
+   */
+  bytesIn: zCount.optional(),
+  bytesOut: zCount.optional(),
+  packetsIn: zCount.optional(),
+  packetsOut: zCount.optional(),
+  establishedAt: zTimeMs.nullable().optional(),
+  lastRekeyAt: zTimeMs.nullable().optional(),
 });
 
 export const zContainerReport = z.object({
   id: zId,
   placementGeneration: zInt(0),
   status: z.enum(CONTAINER_STATUSES),
-  /** Empty when all is well; for ERROR it starts with a code, e.g. "LIMIT_EXCEEDED: ...". */
+  /**
+   * What is true of the container in a few words, for every status: "starting", "1/1 tunnels up", "0/1 tunnels
+   * up: 1 connecting"; for ERROR (and SELF_FENCED) it starts with a code, e.g. "LIMIT_EXCEEDED: ...". Older
+   * agents sent "" when all was well.
+   */
   message: zText(2048),
   namespace: zText(64).nullable(),
   interfaceName: zText(64).nullable(),
@@ -258,6 +276,22 @@ export const zEvent = z.object({
   reason: zText(2048),
 });
 
+// ---------- control plane → telemetry (berth/v1/telemetry/tunnels/{connectionId}, QoS 0) ----------
+
+/**
+ * One connection's tunnel as its agent last reported it, republished by the control plane (ingest) for telemetry
+ * consumers once the report was accepted (from the host the container is placed on, for its current placement).
+ * Never carries configuration or secrets.
+ */
+export const zTunnelTelemetry = zTunnelReport.extend({
+  v: zV,
+  /** When the control plane accepted the report. */
+  at: zTimeMs,
+  hostId: zHostId,
+  containerId: zId,
+});
+
+export type TunnelTelemetry = z.infer<typeof zTunnelTelemetry>;
 export type ContainerPort = z.infer<typeof zContainerPort>;
 export type ContainerPortV6 = z.infer<typeof zContainerPortV6>;
 export type IpsecConnection = z.infer<typeof zIpsecConnection>;

@@ -15,6 +15,12 @@ describe('topics', () => {
     expect(topics.sharedAllHosts('ingest', 'heartbeat')).toBe('$share/ingest/berth/v1/hosts/+/heartbeat');
   });
 
+  it('builds the telemetry topics (issue 11) and refuses a connection id that is not one topic level', () => {
+    expect(topics.tunnelTelemetry('c0000000-0000-4000-8000-000000000001')).toBe('berth/v1/telemetry/tunnels/c0000000-0000-4000-8000-000000000001');
+    expect(topics.telemetryAll).toBe('berth/v1/telemetry/#');
+    for (const id of ['', 'a/b', 'c+', 'c#', 'c 1']) expect(() => topics.tunnelTelemetry(id)).toThrow(/invalid id/);
+  });
+
   it.each(['', 'a/b', 'h+', 'h#', 'h 1', '-lead', 'x'.repeat(65)])('refuses host id %j in a topic', (id) => {
     expect(() => topics.desired(id)).toThrow(/invalid host id/);
   });

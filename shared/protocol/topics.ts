@@ -29,6 +29,12 @@ function requireHostId(hostId: string): string {
   return hostId;
 }
 
+/** A topic level built from an id the control plane made (a connection id): no '/', '+', '#' or NUL. */
+function requireTopicLevel(id: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id)) throw new Error(`invalid id for an MQTT topic level: ${JSON.stringify(id)}`);
+  return id;
+}
+
 export const hostTopic = (hostId: string, kind: HostTopicKind): string =>
   `${TOPIC_PREFIX}/hosts/${requireHostId(hostId)}/${kind}`;
 
@@ -39,6 +45,13 @@ export const topics = {
   status: (hostId: string) => hostTopic(hostId, 'status'),
   /** Scheduling and health events for telemetry consumers (control plane → all, QoS 0). */
   events: `${TOPIC_PREFIX}/events`,
+  /**
+   * One connection's tunnel telemetry (control plane → telemetry consumers, QoS 0, not retained): its state,
+   * counters and last rekey, republished from accepted agent status reports.
+   */
+  tunnelTelemetry: (connectionId: string) => `${TOPIC_PREFIX}/telemetry/tunnels/${requireTopicLevel(connectionId)}`,
+  /** Every telemetry topic (what the read-only telemetry consumer may subscribe to, besides events). */
+  telemetryAll: `${TOPIC_PREFIX}/telemetry/#`,
   /** Everything under one host (for ACLs: `${hostPrefix(id)}#`). */
   hostPrefix: (hostId: string) => `${TOPIC_PREFIX}/hosts/${requireHostId(hostId)}/`,
   /** Wildcard filter for one kind across all hosts (what the ingest subscribes to). */
@@ -51,12 +64,13 @@ export const topics = {
 } as const;
 
 /** Quality of service and retain flag per topic kind — the table of DESIGN section 5. */
-export const TOPIC_QOS: Record<HostTopicKind | 'events', { qos: 0 | 1; retain: boolean }> = {
+export const TOPIC_QOS: Record<HostTopicKind | 'events' | 'telemetry', { qos: 0 | 1; retain: boolean }> = {
   desired: { qos: 1, retain: true },
   presence: { qos: 1, retain: true },
   heartbeat: { qos: 0, retain: false },
   status: { qos: 1, retain: false },
   events: { qos: 0, retain: false },
+  telemetry: { qos: 0, retain: false },
 };
 
 /** Parse a concrete per-host topic; null for anything else (other prefixes, wildcards, bad ids, extra levels). */

@@ -67,6 +67,12 @@ export function driverConformance(name: string, open: () => Promise<DriverUnderT
       const h = await untilRunning(driver, spec.id, within);
       const byId = Object.fromEntries(h.tunnels.map((t) => [t.connectionId, t.state]));
       expect(byId).toEqual({ [exampleConnection().id]: 'up', 'k-down': 'down' });
+      // An up tunnel carries its telemetry (issue 11): counters, and when its SAs were established and keyed.
+      const up = h.tunnels.find((t) => t.state === 'up')!;
+      for (const k of ['bytesIn', 'bytesOut', 'packetsIn', 'packetsOut'] as const) expect(Number.isSafeInteger(up[k]) && up[k]! >= 0, k).toBe(true);
+      expect(up.establishedAt).toBeLessThanOrEqual(Date.now());
+      expect(up.lastRekeyAt).toBeGreaterThanOrEqual(up.establishedAt! - 1000);
+      expect(up.lastRekeyAt).toBeLessThanOrEqual(Date.now());
     });
 
     it('refuses to create an id twice and keeps the first', async () => {

@@ -89,6 +89,25 @@ function suite(mode: BrokerMode) {
     for (const h of HOSTS.filter((x) => x !== vpnHost)) expect(c.simState(h)?.containers ?? []).toEqual([]);
   })()), 40_000);
 
+  it('tunnel telemetry reaches the status message, /metrics and a read-only telemetry consumer on MQTT (issue 11)', () => track((async () => {
+    expect((await container())!.statusMessage).toBe('1/1 tunnels up');
+    const consumer = await c.connect({ username: 'telemetry', password: c.telemetryToken, clientId: 'it-telemetry' });
+    const got: { topic: string; body: any }[] = [];
+    consumer.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) }));
+    await consumer.subscribeAsync(['berth/v1/telemetry/#', 'berth/v1/events']);
+    await consumer.subscribeAsync('berth/v1/hosts/+/desired').catch(() => undefined); // refused, or delivers nothing
+    const mine = () => got.filter((m) => m.topic === `berth/v1/telemetry/tunnels/${vpn.connectionId}`).map((m) => m.body);
+    const two = await waitFor('two telemetry messages of the seed connection', () => (mine().length >= 2 ? mine() : undefined), 10_000);
+    expect(two[0]).toMatchObject({ v: 1, hostId: vpnHost, connectionId: vpn.connectionId, state: 'up', lastRekeyAt: expect.any(Number) });
+    expect(two[1].bytesIn).toBeGreaterThan(two[0].bytesIn); // the sim's counters grow
+    expect(got.some((m) => m.topic.includes('/desired'))).toBe(false);
+    expect(JSON.stringify(got)).not.toContain(PSK);
+    consumer.stream.destroy();
+    const metrics = await (await fetch(`${c.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`berth_tunnel_bytes_in_total\\{connection="${vpn.connectionId}",vpnservice="${vpn.vpnServiceId}",host="${vpnHost}"\\} [1-9]`));
+    expect(metrics).toContain(`berth_tunnel_up{connection="${vpn.connectionId}",vpnservice="${vpn.vpnServiceId}",host="${vpnHost}"} 1`);
+  })()), 30_000);
+
   it("a host can neither read another host's desired state nor publish (or leave a Last Will) for it", () => track((async () => {
     const other = HOSTS.find((h) => h !== vpnHost)!;
     const before = await c.host(vpnHost);

@@ -52,6 +52,7 @@ export class Cluster {
   readonly adminToken = 'it-admin-token-0123456789abcdef';
   readonly agentToken = 'it-agent-token-0123456789abcdef';
   readonly secretKey = 'it-secret-key-0123456789abcdef';
+  readonly telemetryToken = 'it-telemetry-token-0123456789abcdef';
   dbUrl = '';
   httpUrl = '';
   mqttUrl = '';
@@ -79,7 +80,7 @@ export class Cluster {
 
   /** Mosquitto configured exactly as `berth mqtt-acl` says: its acl_file, and its password_file script run by sh. */
   private async startMosquitto(): Promise<void> {
-    const env = { ...process.env, BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_DB_URL: this.dbUrl };
+    const env = { ...process.env, BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_TELEMETRY_TOKEN: this.telemetryToken, BERTH_DB_URL: this.dbUrl };
     const berth = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'bin/berth.ts', ...args], { env, encoding: 'utf8' });
     writeFileSync(join(this.dir, 'berth.acl'), berth(['mqtt-acl']));
     const script = berth(['mqtt-acl', 'passwd', ...this.hostIds.flatMap((h) => ['--host', h])]);
@@ -107,7 +108,7 @@ export class Cluster {
       logFile: join(this.dir, `serve-${++this.serveRuns}.log`),
       env: {
         BERTH_DB_URL: this.dbUrl, BERTH_PORT: String(this.httpPort), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info',
-        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey,
+        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey, BERTH_TELEMETRY_TOKEN: this.telemetryToken,
         BERTH_MQTT_PORT: String(this.mqttPort), BERTH_MQTT_URL: this.mode === 'mosquitto' ? this.mqttUrl : '',
       },
     });

@@ -3,7 +3,7 @@
 // namespace behind each. Tunnels come up, traffic crosses them, a connection change re-keys only that
 // connection, a restarted driver adopts everything, and deleting removes every trace.
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinuxDriver } from '../../agent/drivers/linux/driver';
 import { containerPaths, driverDir, ownerTag } from '../../agent/drivers/linux/names';
@@ -30,7 +30,7 @@ const specs = {
   venus: gatewayContainer(venus, [mercury]),
   mars: gatewayContainer(mars, [mercury]),
 };
-const ALL_NAMES = [mercury.name, venus.name, mars.name, 'vpn-tfail', 'vpn-tcrash', 'vpn-tvariant', ...sites.map((s) => s.name)];
+const ALL_NAMES = [mercury.name, venus.name, mars.name, 'vpn-tfail', 'vpn-tcrash', 'vpn-tvariant', 'vpn-tcorrupt', ...sites.map((s) => s.name)];
 
 describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skipped: ${skip}` : ''}`, { timeout: 60_000 }, () => {
   let lock: Awaited<ReturnType<typeof hostLock>>;
@@ -100,6 +100,13 @@ describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skippe
     const [toVenus] = await driver.counters(specs.mercury.id);
     expect(toVenus.packetsOut).toBeGreaterThan(10);
     expect(toVenus.bytesIn).toBeGreaterThan(1 << 20);
+    // The same counters travel in the health report, with when the SA came up and was last keyed (issue 11).
+    const [report] = (await driver.health(specs.mercury.id)).tunnels;
+    expect(report.bytesIn).toBeGreaterThanOrEqual(toVenus.bytesIn);
+    expect(report.packetsOut).toBeGreaterThanOrEqual(toVenus.packetsOut);
+    expect(report.establishedAt).toBeGreaterThan(Date.now() - 120_000);
+    expect(report.lastRekeyAt).toBeGreaterThanOrEqual(report.establishedAt! - 1000);
+    expect(report.lastRekeyAt).toBeLessThanOrEqual(Date.now());
   });
 
   it("re-keys only the connection whose peer CIDRs changed; the other tunnel's SAs stay", async () => {
@@ -228,6 +235,24 @@ describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skippe
     expect(await restarted.list()).toEqual([]);
     await expectNothingLeft(stateDir, spec.interfaceName);
     await building; // the abandoned build finishes failing without recreating anything
+    await expectNothingLeft(stateDir, spec.interfaceName);
+  });
+
+  it('tears down, at the next start, a container whose container.json is corrupt: charon, namespace, veth, OVS port, flows, files (issue 10)', async () => {
+    const stateDir = `${ROOT}/corrupt`;
+    const first = await open(stateDir);
+    const spec = gatewayContainer({ n: 12, name: 'vpn-tcorrupt', externalIp: '1.0.0.12', localCidr: '10.12.0.0/24' }, [venus]);
+    await first.create(spec);
+    expect(await charonsIn(spec.interfaceName)).toHaveLength(1);
+    expect((await ovsState(ovs, BRIDGE, ownerTag(stateDir))).flowsByCookie.size).toBeGreaterThan(0);
+    await writeFile(containerPaths(stateDir, spec.interfaceName).record, '{"v":1,"spec":{"id":"trunc');
+    const restarted = await open(stateDir);
+    expect(await restarted.list()).toEqual([]);
+    await expectNothingLeft(stateDir, spec.interfaceName);
+    // The name is free again: the same container builds (before, re-creating it failed forever).
+    await restarted.create(spec);
+    expect(await charonsIn(spec.interfaceName)).toHaveLength(1);
+    await restarted.delete(spec.id);
     await expectNothingLeft(stateDir, spec.interfaceName);
   });
 

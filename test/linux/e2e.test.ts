@@ -145,6 +145,13 @@ describe.skipIf(skip !== null)(`end to end: control plane + linux agent${skip ? 
     expect(await ping('site-em', '192.168.2.10')).toBeGreaterThanOrEqual(2);
     expect((await capture).stdout).toMatch(/1\.0\.0\.2\.4500 > 1\.0\.0\.3\.4500: UDP-encap: ESP\(spi=/);
     expect(await udpTcpEcho('site-ev', 'site-em', '192.168.1.10')).toBe('OK udp=200 tcp=1048576');
+    // charon's counters travel to /metrics (issue 11): the megabyte crossed mercury's tunnel to venus.
+    const series = new RegExp(`^berth_tunnel_bytes_in_total\\{connection="${conns['mercury>venus']}",[^}]*\\} (\\d+)$`, 'm');
+    await waitFor('the megabyte in /metrics', async () => {
+      const m = series.exec(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
+      return m && Number(m[1]) > 1 << 20 ? true : undefined;
+    }, 15_000, 250);
+    expect((await containerOf('mercury')).statusMessage).toBe('2/2 tunnels up');
   });
 
   it("re-keys only the connection whose peer CIDRs changed, in place", async () => {

@@ -8,6 +8,12 @@ describe('Worker routes (workerd)', () => {
     expect(await call('GET', '/healthz', undefined, null)).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
+  it('serves the AsyncAPI document of the MQTT protocol without a token', async () => {
+    const r = await call('GET', '/asyncapi.json', undefined, null);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ asyncapi: '3.0.0', channels: { tunnelTelemetry: { address: 'berth/v1/telemetry/tunnels/{connectionId}' } } });
+  });
+
   it('refuses the API without a token and serves it with the admin token', async () => {
     expect((await call('GET', '/v2.0/networks', undefined, null)).status).toBe(401);
     const name = unique('net');

@@ -120,6 +120,27 @@ export class Builder {
     await this.d.store.remove(spec.interfaceName);
   }
 
+  /**
+   * A container the agent cannot describe (issue 10: its container.json is unreadable or corrupt): what its
+   * directory's name says exists goes — the charons in the namespace of that name (its PSK must not keep running),
+   * the namespace with its veth pair — then the directory, so the name can be built again. Its OVS port and flows
+   * carry this agent's owner tag and no record claims them: the start-up sweep (audit.ts) removes those.
+   * Returns what it found and removed.
+   */
+  async teardownOrphan(name: string): Promise<string[]> {
+    const removed: string[] = [];
+    // Directory names the driver never makes (interface names are 1-12 of [A-Za-z0-9_.-]) name nothing to stop.
+    if (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,11}$/.test(name)) {
+      const named = { interfaceName: name };
+      const charons = await this.d.charon.find(named);
+      await this.d.charon.stop(null, named);
+      if (charons.length) removed.push(`charon ${charons.join(', ')}`);
+      removed.push(...await this.d.netns.destroyOrphan(name));
+    }
+    await this.d.store.remove(name);
+    return removed;
+  }
+
   /** Rewrites the flows of a container (routes/redirects changed, or its ofport / the uplink moved). */
   async rewriteFlows(rec: ContainerRecord, ofport: number): Promise<void> {
     if (this.d.standalone) await this.d.ovs.replaceFlows(recordCookie(rec), this.flowsFor(rec, ofport));

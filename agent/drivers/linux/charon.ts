@@ -14,6 +14,8 @@ import { renderSecrets, renderSwanctlConf, type IpsecBackend } from './swanctl-c
 import { checkSuccess, viciCommand } from './vici';
 
 export const CHARON_BIN = 'charon-systemd';
+/** Finding and stopping charon needs only the container's name (its namespace): also for a container without a record. */
+type Named = Pick<ContainerSpec, 'interfaceName'>;
 const CHARON_COMMS = new Set(['charon-systemd', 'charon']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,13 +57,13 @@ export class Charon {
   }
 
   /** charon processes in the container's namespace. */
-  async find(spec: ContainerSpec): Promise<number[]> {
+  async find(spec: Named): Promise<number[]> {
     const procs = await this.o.netns.processes(namespaceOf(spec));
     return procs.filter((p) => CHARON_COMMS.has(p.comm)).map((p) => p.pid);
   }
 
   /** The pid is a charon inside this container's namespace. */
-  async alive(pid: number | null, spec: ContainerSpec): Promise<boolean> {
+  async alive(pid: number | null, spec: Named): Promise<boolean> {
     if (pid === null) return false;
     // /proc/<pid>/stat is "pid (comm) state ...": a zombie (Z) has exited even if nobody reaped it yet.
     const st = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
@@ -117,7 +119,7 @@ export class Charon {
   }
 
   /** SIGTERM (charon says goodbye to its peers), SIGKILL after a grace period; also any other charon in the namespace. */
-  async stop(pid: number | null, spec: ContainerSpec, graceMs = 2000): Promise<void> {
+  async stop(pid: number | null, spec: Named, graceMs = 2000): Promise<void> {
     const pids = new Set(await this.find(spec));
     if (pid !== null && (await this.alive(pid, spec))) pids.add(pid);
     for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }

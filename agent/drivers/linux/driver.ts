@@ -96,8 +96,14 @@ export class LinuxDriver implements Driver {
   private async adopt(): Promise<void> {
     const { records, strays } = await this.store.readAll();
     for (const s of strays) {
-      this.log.warn({ dir: s }, 'removing a container directory without a readable record');
-      await this.store.remove(s);
+      // Deleting only the directory would leave its charon running with its key, and the name unusable (issue 10).
+      try {
+        const removed = await this.builder.teardownOrphan(s);
+        this.log.warn({ dir: s, removed }, 'removed a container without a readable record: what its name says exists, then its directory');
+      } catch (e) {
+        // The directory stays, so the next start tries again; the rest of the host is adopted meanwhile.
+        this.log.error({ dir: s, error: (e as Error).message }, 'could not remove a container without a readable record');
+      }
     }
     for (const rec of records) {
       const ns = namespaceOf(rec.spec);
@@ -218,7 +224,7 @@ export class LinuxDriver implements Driver {
     const paths = this.store.paths(rec.spec.interfaceName);
     try {
       const sas = parseSas(await listSas(paths.vici, this.o.viciTimeoutMs ?? 700));
-      return { status: 'RUNNING', message: '', tunnels: tunnelReports(rec.spec.config, sas) };
+      return { status: 'RUNNING', message: '', tunnels: tunnelReports(rec.spec.config, sas, Date.now()) };
     } catch (e) {
       return { status: 'ERROR', message: `HEALTH_FAILED: ${(e as Error).message}`, tunnels: [] };
     }

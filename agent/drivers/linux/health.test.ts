@@ -65,6 +65,24 @@ describe('list-sas parsing', () => {
     expect(connectionCounters(cfg(), sas)).toEqual([{ connectionId: conn.id, bytesIn: 1500, bytesOut: 900, packetsIn: 10, packetsOut: 6 }]);
   });
 
+  it('adds telemetry with a clock: counters, establishment and the last rekey from charon\'s seconds-ago', () => {
+    const rekeyed: ViciMessage[] = [{
+      [name]: {
+        uniqueid: '3', state: 'ESTABLISHED', established: '600',
+        'child-sas': {
+          [`${name}-7`]: { name, uniqueid: '7', state: 'INSTALLED', 'install-time': '90', 'bytes-in': '1500', 'packets-in': '10', 'bytes-out': '900', 'packets-out': '6' },
+          [`${name}-5`]: { name, uniqueid: '5', state: 'REKEYED', 'install-time': '3590', 'bytes-in': '7', 'packets-in': '1', 'bytes-out': '0', 'packets-out': '0' },
+        },
+      },
+    }];
+    const now = 1_700_000_000_000;
+    expect(tunnelReports(cfg(), parseSas(rekeyed), now)[0]).toEqual({
+      connectionId: conn.id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED',
+      bytesIn: 1507, bytesOut: 900, packetsIn: 11, packetsOut: 6, establishedAt: now - 600_000, lastRekeyAt: now - 90_000,
+    });
+    expect(tunnelReports(cfg(), [], now)[0]).toMatchObject({ state: 'down', bytesIn: 0, establishedAt: null, lastRekeyAt: null });
+  });
+
   it('ignores malformed entries', () => {
     expect(parseSas([{ x: 'not a section' }, { [name]: { state: 'CONNECTING', 'child-sas': ['bad'] } }])).toEqual([{ name, uniqueId: '', state: 'CONNECTING', establishedS: null, children: [] }]);
   });

@@ -11,7 +11,11 @@ const LIVE_IKE = new Set(['ESTABLISHED', 'REKEYING', 'REKEYED']);
 /** An IKE_SA up this long without its CHILD_SAs has failed them (e.g. the peer refused the subnets). */
 const CHILD_GRACE_S = 5;
 
-export interface ChildSa { name: string; uniqueId: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
+export interface ChildSa {
+  name: string; uniqueId: string; state: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number;
+  /** Seconds since charon installed it (a rekey installs a new one). */
+  installS?: number;
+}
 export interface IkeSa {
   name: string; uniqueId: string; state: string; establishedS: number | null; children: ChildSa[];
   /** We initiated it, and its addresses. */
@@ -35,6 +39,7 @@ export function parseSas(events: ViciMessage[]): IkeSa[] {
           children.push({
             name: str(c.name), uniqueId: str(c.uniqueid), state: str(c.state),
             bytesIn: num(c['bytes-in']), bytesOut: num(c['bytes-out']), packetsIn: num(c['packets-in']), packetsOut: num(c['packets-out']),
+            ...(typeof c['install-time'] === 'string' && /^\d+$/.test(c['install-time']) ? { installS: Number(c['install-time']) } : {}),
           });
         }
       }
@@ -78,9 +83,27 @@ function tunnel(c: IpsecConnection, sas: IkeSa[]): TunnelReport {
   };
 }
 
-/** One report per connection of the spec, in the spec's order. */
-export function tunnelReports(cfg: IpsecConfig, sas: IkeSa[]): TunnelReport[] {
-  return cfg.connections.map((c) => tunnel(c, sas));
+/**
+ * One report per connection of the spec, in the spec's order. With `now` (ms), each carries its telemetry:
+ * counters of its CHILD_SAs, when its IKE_SA was established and when its newest installed CHILD_SA was
+ * installed (the last rekey, or the first negotiation) — charon reports both as seconds ago.
+ */
+export function tunnelReports(cfg: IpsecConfig, sas: IkeSa[], now?: number): TunnelReport[] {
+  const counters = now === undefined ? [] : connectionCounters(cfg, sas);
+  return cfg.connections.map((c, i) => {
+    const t = tunnel(c, sas);
+    if (now === undefined) return t;
+    const { connectionId: _, ...traffic } = counters[i];
+    return { ...t, ...traffic, ...saTimes(c, sas, now) };
+  });
+}
+
+function saTimes(c: IpsecConnection, sas: IkeSa[], now: number): { establishedAt: number | null; lastRekeyAt: number | null } {
+  const live = sas.filter((s) => s.name === connName(c) && LIVE_IKE.has(s.state));
+  const established = live.map((s) => s.establishedS).filter((x): x is number => x !== null);
+  const installed = live.flatMap((s) => s.children).filter((k) => INSTALLED_CHILD.has(k.state) && k.installS !== undefined).map((k) => k.installS!);
+  const ago = (xs: number[]) => (xs.length ? now - Math.min(...xs) * 1000 : null);
+  return { establishedAt: ago(established), lastRekeyAt: ago(installed) };
 }
 
 export interface ConnectionCounters { connectionId: string; bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }
@@ -89,7 +112,7 @@ export interface ConnectionCounters { connectionId: string; bytesIn: number; byt
 export function connectionCounters(cfg: IpsecConfig, sas: IkeSa[]): ConnectionCounters[] {
   return cfg.connections.map((c) => {
     const children = sas.filter((s) => s.name === connName(c)).flatMap((s) => s.children);
-    const sum = (k: keyof Omit<ChildSa, 'name' | 'state' | 'uniqueId'>) => children.reduce((n, ch) => n + ch[k], 0);
+    const sum = (k: 'bytesIn' | 'bytesOut' | 'packetsIn' | 'packetsOut') => children.reduce((n, ch) => n + ch[k], 0);
     return { connectionId: c.id, bytesIn: sum('bytesIn'), bytesOut: sum('bytesOut'), packetsIn: sum('packetsIn'), packetsOut: sum('packetsOut') };
   });
 }

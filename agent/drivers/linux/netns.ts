@@ -98,6 +98,26 @@ export class Netns {
     if (Netns.exists(namespaceOf(spec))) await this.run('ip', ['netns', 'del', namespaceOf(spec)]);
   }
 
+  /**
+   * What is left of a container known only by its name (its record is unreadable): the namespace of that name
+   * (deleting it takes the veth pair along) and a host-side link of that name only if it is a veth — a stray
+   * directory named like a real interface ("lo", "eth0") never removes that interface.
+   */
+  async destroyOrphan(name: string): Promise<string[]> {
+    const removed: string[] = [];
+    if (Netns.exists(name)) {
+      await this.run('ip', ['netns', 'del', name]);
+      removed.push(`namespace ${name}`);
+    }
+    const link = await this.run('ip', ['-j', '-d', 'link', 'show', 'dev', name], { allowFail: true });
+    const kind = link.code === 0 ? (JSON.parse(link.stdout || '[]') as { linkinfo?: { info_kind?: string } }[])[0]?.linkinfo?.info_kind : undefined;
+    if (kind === 'veth') {
+      await this.run('ip', ['link', 'del', name], { allowFail: true });
+      removed.push(`veth ${name}`);
+    }
+    return removed;
+  }
+
   /** Brings the `lo` anchors in line with the connections (they follow local subnets on updates). */
   async syncAnchors(spec: ContainerSpec): Promise<void> {
     const ns = namespaceOf(spec);

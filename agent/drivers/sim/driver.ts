@@ -9,6 +9,24 @@ import { ensureDir, FileWriter, readJsonIfExists } from '../../files';
 import { DriverError, type ContainerHealth, type ContainerSpec, type Driver, type ObservedContainer } from '../contract';
 import { faultApplies, type SimFaults } from './faults';
 
+/** Simulated traffic through an up tunnel: bytes per second each way (a packet is 100 bytes). */
+const SIM_BYTES_IN_PER_S = 1200;
+const SIM_BYTES_OUT_PER_S = 800;
+
+/**
+ * Plausible telemetry for a tunnel up since `upAt`: its CHILD_SA is rekeyed every lifetime, and the counters
+ * count since the last rekey (as strongSwan's per-SA counters do), growing with the clock in between.
+ */
+export function simTraffic(upAt: number, lifetimeSeconds: number, now: number) {
+  const period = lifetimeSeconds * 1000;
+  const sinceUp = Math.max(0, now - upAt);
+  const lastRekeyAt = upAt + Math.floor(sinceUp / period) * period;
+  const s = (now - lastRekeyAt) / 1000;
+  const bytesIn = Math.floor(s * SIM_BYTES_IN_PER_S);
+  const bytesOut = Math.floor(s * SIM_BYTES_OUT_PER_S);
+  return { bytesIn, bytesOut, packetsIn: Math.floor(bytesIn / 100), packetsOut: Math.floor(bytesOut / 100), establishedAt: upAt, lastRekeyAt };
+}
+
 export const SIM_STATE_FILE = 'sim-driver.json';
 
 const zRecord = z.object({
@@ -176,7 +194,7 @@ export class SimDriver implements Driver {
   private tunnels(r: SimRecord, status: string): TunnelReport[] {
     return r.spec.config.connections.map((c): TunnelReport => {
       if (!c.adminStateUp) return { connectionId: c.id, state: 'down', message: 'admin state down' };
-      if (status === 'RUNNING') return { connectionId: c.id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED' };
+      if (status === 'RUNNING') return { connectionId: c.id, state: 'up', ikeState: 'ESTABLISHED', childState: 'INSTALLED', ...simTraffic(r.runningAt, c.ipsec.lifetimeSeconds, this.clock.now()) };
       if (status === 'STARTING') return { connectionId: c.id, state: 'connecting', ikeState: 'CONNECTING' };
       return { connectionId: c.id, state: 'down' };
     });

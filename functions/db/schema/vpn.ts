@@ -63,7 +63,14 @@ export const endpointGroups = sqliteTable('endpoint_groups', {
 }, (t) => [index('endpoint_groups_tenant').on(t.tenantId)]);
 
 /** Per-tunnel state as last reported by the agent (IKE/CHILD SA). */
-export interface TunnelReport { state: string; ikeState?: string; childState?: string; message?: string }
+export interface TunnelReport {
+  state: string; ikeState?: string; childState?: string; message?: string;
+  /** Telemetry (issue 11), when the agent sends it: counters of the current CHILD_SAs, times in ms since the epoch. */
+  bytesIn?: number; bytesOut?: number; packetsIn?: number; packetsOut?: number;
+  establishedAt?: number | null; lastRekeyAt?: number | null;
+  /** Where and when it was reported (for /metrics labels and staleness). */
+  hostId?: string; reportedAt?: number;
+}
 
 export const ipsecSiteConnections = sqliteTable('ipsec_site_connections', {
   id: text('id').primaryKey(),

@@ -94,6 +94,7 @@ const open: RouteDoc[] = [
   { method: 'get', path: '/', api: 'public', summary: 'The dashboard (asks for a token, or takes it from #token=)', responseType: 'text/html', status: 200 },
   { method: 'get', path: '/dashboard/app.js', api: 'public', summary: 'The dashboard\'s script', responseType: 'text/javascript', status: 200 },
   { method: 'get', path: '/dashboard/app.css', api: 'public', summary: 'The dashboard\'s style sheet', responseType: 'text/css', status: 200 },
+  { method: 'get', path: '/asyncapi.json', api: 'public', summary: 'The MQTT protocol: every topic and payload (AsyncAPI 3.0, from the protocol\'s zod schemas)', response: z.record(z.string(), z.unknown()), status: 200 },
   { method: 'get', path: '/docs', api: 'public', summary: 'The API reference page (Swagger UI)', responseType: 'text/html', status: 200 },
   { method: 'get', path: '/docs/{file}', api: 'public', summary: 'The API reference page\'s assets (served from the swagger-ui-dist package)', responseType: 'application/octet-stream', status: 200 },
 ];

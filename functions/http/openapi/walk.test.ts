@@ -76,6 +76,7 @@ const STEPS: [string, Step][] = [
   ['get /', { path: () => '/' }],
   ['get /dashboard/app.js', { path: () => '/dashboard/app.js' }],
   ['get /dashboard/app.css', { path: () => '/dashboard/app.css' }],
+  ['get /asyncapi.json', { path: () => '/asyncapi.json' }],
   ['get /healthz', { path: () => '/healthz' }],
   ['get /metrics', { path: () => '/metrics' }],
   ['get /openapi.json', { path: () => '/openapi.json' }],
