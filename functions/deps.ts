@@ -24,4 +24,6 @@ export interface Deps {
   secrets: SecretBox;
   /** Prometheus text for GET /metrics (Node: prom-client); absent where a runtime has none. */
   metrics?: () => Promise<string>;
+  /** A host's credential was issued again or revoked: the embedded broker closes connections made with the old one. */
+  credentialChanged?: (hostId: string) => void;
 }

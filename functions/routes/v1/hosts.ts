@@ -8,6 +8,8 @@ import { listHosts, showHost } from '../../services/hosts/read';
 import { deleteHost, updateHost } from '../../services/hosts/write';
 import { drainBody, drainStatus, startDrain } from '../../services/hosts/drain';
 import { patchHostBody } from '../../services/hosts/schemas';
+import { issueHostToken } from '../../services/hosts/credentials';
+import { zHostId } from '../../../shared/protocol/topics';
 
 /** The drain body is optional: no body (or an empty one) takes the defaults. */
 async function readDrainBody(c: AppContext) {
@@ -27,6 +29,11 @@ export function hostRoutes() {
   r.delete('/:id', async (c) => {
     await deleteHost(c.var.deps, c.req.param('id'));
     return c.body(null, 204);
+  });
+  // The host's own MQTT secret, shown once; again = rotate (schemas: services/hosts/credentials.ts hostTokenResponse).
+  r.post('/:id/token', async (c) => {
+    const id = parseWith(zHostId, c.req.param('id'), 'hostId');
+    return c.json(await issueHostToken(c.var.deps, id), 201);
   });
   r.post('/:id/drain', async (c) => {
     const body = await readDrainBody(c);
