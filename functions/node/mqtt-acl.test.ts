@@ -129,7 +129,7 @@ describe('berth mqtt-acl', () => {
   it('conf: the agents listener pins client ids to usernames, the control plane has its own listener', async () => {
     const r = await mqttAclCommand(['conf', '--port', '8883', '--control-port', '1884', '--dir', '/etc/b', '--cert', 'c.pem', '--key', 'k.pem'], io);
     expect(r.out).toBe(mosquittoConf({ agentPort: 8883, controlPort: 1884, dir: '/etc/b', tls: { certFile: 'c.pem', keyFile: 'k.pem' } }));
-    expect(r.out).toContain('listener 8883\n  allow_anonymous false\n  password_file /etc/b/berth.passwd\n  acl_file /etc/b/berth.acl\n  use_username_as_clientid true\n  certfile c.pem');
+    expect(r.out).toContain('listener 8883\nallow_anonymous false\npassword_file /etc/b/berth.passwd\nacl_file /etc/b/berth.acl\nuse_username_as_clientid true\ncertfile c.pem');
     expect(r.out).toContain('listener 1884 127.0.0.1');
   });
 
