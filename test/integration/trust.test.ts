@@ -12,6 +12,8 @@ const HOSTS = ['host0', 'host1'];
 const ATTACKER = 'host2';
 
 /** The CONNACK code of a refused CONNECT, or 'accepted'. */
+/** MQTT 3.1.1 refusals: the embedded broker says 4 (bad username or password), Mosquitto 5 (not authorised). */
+const refusedCode = (mode: BrokerMode) => (mode === 'embedded' ? 4 : 5);
 const outcome = (p: Promise<MqttClient>) => p.then(async (m) => { await m.endAsync(true); return 'accepted' as const; }, (e) => (e as { code?: number }).code ?? String(e));
 
 /** Whether a connection is closed by the broker within ms. */
@@ -60,7 +62,8 @@ function suite(mode: BrokerMode) {
     }
     await sleep(1000);
     await spy.endAsync(true);
-    expect(got).toEqual([]);
+    // Its own (empty) document is all it may get: Mosquitto grants the wildcards and filters each delivery.
+    expect(got.filter((t) => !t.startsWith(`berth/v1/hosts/${ATTACKER}/`))).toEqual([]);
     if (mode === 'embedded') expect(granted).toEqual([128, 128, 128]);
   })()), 20_000);
 
@@ -75,8 +78,8 @@ function suite(mode: BrokerMode) {
   })()), 20_000);
 
   it('the fleet token is refused for an enrolled host', () => track((async () => {
-    expect(await outcome(c.connect({ username: victim, password: c.agentToken, clientId: `berth-agent-${victim}` }))).toBe(4);
-    expect(await outcome(c.connect({ username: victim, password: `berth-enrol:${c.agentToken}:${'x'.repeat(48)}`, clientId: `berth-agent-${victim}` }))).toBe(4);
+    expect(await outcome(c.connect({ username: victim, password: c.agentToken, clientId: `berth-agent-${victim}` }))).toBe(refusedCode(mode));
+    expect(await outcome(c.connect({ username: victim, password: `berth-enrol:${c.agentToken}:${'x'.repeat(48)}`, clientId: `berth-agent-${victim}` }))).toBe(refusedCode(mode));
     expect(await c.host(victim)).toMatchObject({ alive: true });
   })()), 20_000);
 
@@ -114,11 +117,14 @@ function suite(mode: BrokerMode) {
     const fresh = await c.issue(ATTACKER);
     expect(fresh).not.toBe(old);
     const wasClosed = await closed;
-    live.end(true);
-    expect(await outcome(c.connect({ username: ATTACKER, password: old, clientId: `berth-agent-${ATTACKER}` }))).toBe(mode === 'embedded' ? 4 : 5);
-    expect(await outcome(c.asHost(ATTACKER))).toBe('accepted');
-    // Mosquitto 2.0 keeps a connection that authenticated before the reload (docs/security.md says so).
+    expect(await outcome(c.connect({ username: ATTACKER, password: old, clientId: `berth-agent-${ATTACKER}` }))).toBe(refusedCode(mode));
+    // Mosquitto 2.0 keeps a connection that authenticated before the reload: one CONNECT with the new secret ends
+    // it (the agents' listener gives every session of a host the same client id; docs/security.md).
     expect(wasClosed).toBe(mode === 'embedded');
+    const kicked = closedWithin(live, 4000);
+    expect(await outcome(c.asHost(ATTACKER))).toBe('accepted');
+    expect(await kicked).toBe(true);
+    live.end(true);
   })()), 20_000);
 
   it('DELETE /v1/hosts/{id} revokes the credential', () => track((async () => {
