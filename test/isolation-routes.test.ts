@@ -12,13 +12,15 @@ const CALLERS: Caller[] = ['admin', 'tenantA', 'tenantB', 'none', 'hostSecret', 
 
 /** Routes anyone may call: liveness and metrics (no tenant data). */
 const PUBLIC = new Set(['GET /healthz', 'GET /metrics']);
-/** /v1 routes a tenant may use, for its own objects only. */
-const TENANT_V1 = new Set(['GET /v1/routers/:id/southbound']);
+/** /v1 routes a tenant may use, for its own objects only (none today: the operator API is the admin's). */
+const TENANT_V1 = new Set<string>([]);
 
 let t: TestApp;
 const tokens = {} as Record<Caller, string | undefined>;
 /** Tenant A's object per collection path (e.g. /v2.0/networks → id). */
 const ownedByA = new Map<string, string>();
+/** Operator objects (/v1/host-groups → id). */
+const operatorIds = new Map<string, string>();
 
 /** The collection a route's :id belongs to: /v2.0/routers/:id/add_router_interface → /v2.0/routers. */
 const collectionOf = (path: string) => path.split('/:id')[0];
@@ -29,8 +31,8 @@ const singular: Record<string, string> = {
 };
 
 function fill(path: string): string {
-  const id = ownedByA.get(collectionOf(path)) ?? ({ '/v1/hosts': 'host0', '/v1/containers': 'c-1', '/v1/container-groups': 'cg-1', '/v1/routers': ownedByA.get('/v2.0/routers') } as Record<string, string | undefined>)[collectionOf(path)] ?? 'x-1';
-  return path.replace(':id', id).replace(':hostId', 'host0').replace(':portId', 'p-1');
+  const id = ownedByA.get(collectionOf(path)) ?? ({ '/v1/hosts': 'host0', '/v1/containers': 'c-1', '/v1/container-groups': 'cg-1', '/v1/routers': ownedByA.get('/v2.0/routers') } as Record<string, string | undefined>)[collectionOf(path)] ?? operatorIds.get(collectionOf(path)) ?? 'x-1';
+  return path.replace(':id', id).replace(':hostId', 'host0').replace(':portId', operatorIds.get('port') ?? 'p-1');
 }
 
 /** A body that is valid in shape for the route, so the outcome is about who asks, not what they send. */
@@ -60,6 +62,9 @@ beforeAll(async () => {
     const mine = list.filter((o: { tenant_id: string }) => o.tenant_id === 'tenant-a');
     ownedByA.set(collection, mine[mine.length - 1].id);
   }
+  operatorIds.set('/v1/host-groups', (await t.req('POST', '/v1/host-groups', { name: 'hg' })).body.hostGroup.id);
+  operatorIds.set('/v1/port-groups', (await t.req('POST', '/v1/port-groups', { name: 'pg' })).body.portGroup.id);
+  operatorIds.set('port', (await t.req('GET', `/v1/routers/${ownedByA.get('/v2.0/routers')}/southbound`)).body.ports[0].id);
   await insertContainerGroup(t.deps.database.db, { id: 'cg-1' });
   await insertContainer(t.deps.database.db, { id: 'c-1', groupId: 'cg-1' });
 });
@@ -75,10 +80,10 @@ async function call(caller: Caller, method: string, path: string) {
   return { status: r.status, text: r.text };
 }
 
-/** The one outcome each caller must get (a status, or 'served': anything but 401/403/404). */
-function expected(caller: Caller, method: string, path: string): number | 'served' {
+/** The one outcome each caller must get (a status; 'served': anything but 401/403/404; 'public': no auth asked). */
+function expected(caller: Caller, method: string, path: string): number | 'served' | 'public' {
   const key = `${method} ${path}`;
-  if (PUBLIC.has(key)) return 'served';
+  if (PUBLIC.has(key)) return 'public';
   if (caller === 'none' || caller === 'hostSecret' || caller === 'fleetToken') return 401;
   if (caller === 'admin') return 'served';
   if (path.startsWith('/v1/')) {
@@ -105,7 +110,7 @@ describe('HTTP isolation matrix (generated from app.routes)', () => {
         if (r.method === 'DELETE' && (caller === 'admin' || caller === 'tenantA')) continue; // would remove what later rows need
         const got = await call(caller, r.method, r.path);
         const want = expected(caller, r.method, r.path);
-        const ok = want === 'served' ? ![401, 403, 404].includes(got.status) : got.status === want;
+        const ok = want === 'served' ? ![401, 403, 404].includes(got.status) : want === 'public' ? ![401, 403].includes(got.status) : got.status === want;
         table.push(`${r.method} ${r.path} ${caller} ${got.status}`);
         if (!ok) failures.push(`${r.method} ${r.path} as ${caller}: ${got.status} (want ${want}) ${got.text.slice(0, 120)}`);
         if (caller === 'tenantB' && r.method === 'GET' && !r.path.includes(':')) {
