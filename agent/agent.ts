@@ -19,6 +19,8 @@ export interface AgentConfig {
   token: string | (() => string);
   /** Called on every accepted CONNECT (an enrolment is then complete: agent/enrol.ts). */
   onAccepted?: () => void;
+  /** Called when the broker refuses the CONNECT (agent/enrol.ts may re-enrol). */
+  onRefused?: () => void;
   /** CA for an mqtts broker (--ca). */
   ca?: Buffer;
   /** -1 = none. */
@@ -102,7 +104,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   });
 
   const will = () => ({ topic: topics.presence(hostId), payload: encodeMessage(buildPresence(hostId, bootId, false, clock.now())), qos: 1 as const, retain: true });
-  link = (deps.connect ?? connectMqttLink)({ hostId, url: cfg.mqttUrl, token: cfg.token, ca: cfg.ca, selfFenceMs: cfg.selfFenceMs, will: will() });
+  link = (deps.connect ?? connectMqttLink)({ hostId, url: cfg.mqttUrl, token: cfg.token, ca: cfg.ca, onRefused: cfg.onRefused, selfFenceMs: cfg.selfFenceMs, will: will() });
 
   link.on('packet', () => { lastHeardAt = clock.now(); });
   link.on('connect', () => {

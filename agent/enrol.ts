@@ -20,6 +20,13 @@ export interface HostCredential {
   password(): string;
   /** Called on every accepted CONNECT: an enrolment is then complete (the secret is kept, the fleet token dropped). */
   accepted(): void;
+  /**
+   * Called when the broker refuses the secret. A control plane whose database lost this host's credential (a fresh
+   * database, an older backup: docs/decisions.md issue 10) knows no secret for it: when a fleet token is at hand,
+   * the next CONNECT re-enrols with the secret the host already has. The broker accepts that only for a host id
+   * with no credential, so for an enrolled host it changes nothing.
+   */
+  refused(): void;
 }
 
 const readSecret = (file: string) => readFileSync(file, 'utf8').trim();
@@ -38,11 +45,11 @@ export function resolveHostCredential(o: {
 }): HostCredential | { error: string } {
   if (o.secretFile) {
     if (!existsSync(o.secretFile)) return { error: `--secret-file ${o.secretFile} does not exist` };
-    return fixed(readSecret(o.secretFile));
+    return fixed(readSecret(o.secretFile), o.fleetToken);
   }
-  if (o.env.BERTH_HOST_SECRET) return fixed(o.env.BERTH_HOST_SECRET.trim());
+  if (o.env.BERTH_HOST_SECRET) return fixed(o.env.BERTH_HOST_SECRET.trim(), o.fleetToken);
   const own = join(o.stateDir, HOST_SECRET_FILE);
-  if (existsSync(own)) return fixed(readSecret(own));
+  if (existsSync(own)) return fixed(readSecret(own), o.fleetToken);
 
   const fleet = o.fleetToken();
   if (!fleet) return { error: 'no credential: pass --secret-file or BERTH_HOST_SECRET (berth host <id> token), or give the fleet token to enrol (--token, BERTH_AGENT_TOKEN or .berth/agent-token)' };
@@ -61,9 +68,19 @@ export function resolveHostCredential(o: {
       renameSync(pending, own);
       chmodSync(own, 0o600);
     },
+    refused: () => undefined,
   };
 }
 
-function fixed(secret: string): HostCredential {
-  return { kind: 'secret', password: () => secret, accepted: () => undefined };
+function fixed(secret: string, fleetToken: () => string | undefined): HostCredential {
+  let reenrol = false;
+  return {
+    kind: 'secret',
+    password: () => {
+      const fleet = reenrol ? fleetToken() : undefined;
+      return fleet ? `${ENROL_PREFIX}${fleet}:${secret}` : secret;
+    },
+    accepted: () => { reenrol = false; },
+    refused: () => { reenrol = !reenrol; }, // alternate: the plain secret, then a re-enrolment with it
+  };
 }

@@ -30,7 +30,10 @@ export function connectMqttLink(opts: LinkOptions): AgentLink {
   client.on('reconnect', () => { client.options.password = password(); });
   client.on('error', (e) => {
     // MQTT refusals carry a numeric return code (socket errors a string one): back off, do not hammer.
-    if (typeof (e as { code?: unknown }).code === 'number') client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
+    if (typeof (e as { code?: unknown }).code === 'number') {
+      client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
+      opts.onRefused?.();
+    }
   });
 
   return {

@@ -53,7 +53,7 @@ export async function runAgentCli(argv: readonly string[]): Promise<number> {
   const driver = await openDriver(f.driver, { stateDir: f.stateDir, simFaults: f.simFaults, linux: f.linux, logger });
   if (f.driver === 'sim') logger.warn({ stateDir: f.stateDir }, 'driver sim: containers are simulated');
   const agent = await startAgent({
-    hostId: f.hostId, mqttUrl: f.mqttUrl, token: credential.password, onAccepted: credential.accepted, ca,
+    hostId: f.hostId, mqttUrl: f.mqttUrl, token: credential.password, onAccepted: credential.accepted, onRefused: credential.refused, ca,
     containerLimit: f.containerLimit, enforceContainerLimit: f.enforceContainerLimit,
     heartbeatMs: f.heartbeatMs, selfFenceMs: f.selfFenceMs,
   }, { driver, fence, logger, clock: systemClock });

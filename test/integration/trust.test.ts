@@ -1,7 +1,10 @@
 // Fleet trust with real processes (issue 9), on the embedded broker and on Mosquitto configured by `berth mqtt-acl`:
 // every host its own credential; what another host's secret, the fleet token and a rotated secret can do — nothing.
 // The attacker is host2: enrolled (its own secret, issued by the admin), no agent running.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { hostCredentials } from '../../functions/db/schema';
+import { openNodeDatabase } from '../../functions/node/database';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +129,28 @@ function suite(mode: BrokerMode) {
     expect(await kicked).toBe(true);
     live.end(true);
   })()), 20_000);
+
+  it('a database that lost a host\'s credential (fresh, or an older backup): the agent re-enrols with the secret it has', () => track((async () => {
+    if (mode === 'mosquitto') return; // Mosquitto's password_file is not the database
+    const bootId = (await c.host(victim)).bootId;
+    const database = await openNodeDatabase({ url: c.dbUrl });
+    const stored = async () => (await database.db.select().from(hostCredentials).where(eq(hostCredentials.hostId, victim)))[0];
+    let enrolledAgain;
+    try {
+      await database.write((tx) => tx.delete(hostCredentials).where(eq(hostCredentials.hostId, victim)));
+      enrolledAgain = await waitFor(`${victim} re-enrolled`, stored, 25_000, 200);
+    } finally {
+      database.close();
+    }
+    expect(enrolledAgain).toMatchObject({ issuedBy: 'fleet' });
+    const secret = readFileSync(join(c.agentStateDir(victim), 'host-secret'), 'utf8').trim();
+    // The broker's re-check closes the connection (its credential is gone); the agent is refused once, then
+    // re-enrols with its own secret and the fleet token; the same process, the same secret, its container kept.
+    await waitFor(`${victim} alive`, async () => ((await c.host(victim))?.alive ? true : undefined), 10_000);
+    expect((await c.host(victim)).bootId).toBe(bootId);
+    expect(readFileSync(join(c.agentStateDir(victim), 'host-secret'), 'utf8').trim()).toBe(secret);
+    expect(await container()).toMatchObject({ hostId: victim, status: 'RUNNING' });
+  })()), 40_000);
 
   it('DELETE /v1/hosts/{id} revokes the credential', () => track((async () => {
     expect((await c.api('DELETE', `/v1/hosts/${ATTACKER}`)).status).toBe(204);
