@@ -20,7 +20,7 @@ export interface AgentConfig {
   /** Called on every accepted CONNECT (an enrolment is then complete: agent/enrol.ts). */
   onAccepted?: () => void;
   /** Called when the broker refuses the CONNECT (agent/enrol.ts may re-enrol). */
-  onRefused?: () => void;
+  onRefused?: () => boolean;
   /** CA for an mqtts broker (--ca). */
   ca?: Buffer;
   /** -1 = none. */

@@ -26,7 +26,7 @@ export interface HostCredential {
    * the next CONNECT re-enrols with the secret the host already has. The broker accepts that only for a host id
    * with no credential, so for an enrolled host it changes nothing.
    */
-  refused(): void;
+  refused(): boolean;
 }
 
 const readSecret = (file: string) => readFileSync(file, 'utf8').trim();
@@ -68,7 +68,7 @@ export function resolveHostCredential(o: {
       renameSync(pending, own);
       chmodSync(own, 0o600);
     },
-    refused: () => undefined,
+    refused: () => false,
   };
 }
 
@@ -81,6 +81,10 @@ function fixed(secret: string, fleetToken: () => string | undefined): HostCreden
       return fleet ? `${ENROL_PREFIX}${fleet}:${secret}` : secret;
     },
     accepted: () => { reenrol = false; },
-    refused: () => { reenrol = !reenrol; }, // alternate: the plain secret, then a re-enrolment with it
+    // Alternate: the plain secret, then (soon) a re-enrolment with it; a refused re-enrolment waits the long backoff.
+    refused: () => {
+      reenrol = !reenrol && fleetToken() !== undefined;
+      return reenrol;
+    },
   };
 }

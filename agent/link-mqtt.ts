@@ -31,8 +31,7 @@ export function connectMqttLink(opts: LinkOptions): AgentLink {
   client.on('error', (e) => {
     // MQTT refusals carry a numeric return code (socket errors a string one): back off, do not hammer.
     if (typeof (e as { code?: unknown }).code === 'number') {
-      client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
-      opts.onRefused?.();
+      client.options.reconnectPeriod = opts.onRefused?.() ? FAST_RECONNECT_MS : REFUSED_RECONNECT_MS;
     }
   });
 

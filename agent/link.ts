@@ -16,8 +16,8 @@ export interface LinkOptions {
   token: string | (() => string);
   /** PEM of the CA that signed an mqtts broker's certificate (--ca). */
   ca?: Buffer;
-  /** The broker refused the CONNECT (a CONNACK error). */
-  onRefused?: () => void;
+  /** The broker refused the CONNECT (a CONNACK error); true: the next attempt differs (re-enrol), try it soon. */
+  onRefused?: () => boolean;
   /** The agent self-fences after this much silence; the keepalive is derived from it. */
   selfFenceMs: number;
   will: LinkWill;
