@@ -16,7 +16,13 @@ import { StatusBoard } from './status-board';
 export interface AgentConfig {
   hostId: string;
   mqttUrl: string;
-  token: string;
+  token: string | (() => string);
+  /** Called on every accepted CONNECT (an enrolment is then complete: agent/enrol.ts). */
+  onAccepted?: () => void;
+  /** Called when the broker refuses the CONNECT (agent/enrol.ts may re-enrol). */
+  onRefused?: () => boolean;
+  /** CA for an mqtts broker (--ca). */
+  ca?: Buffer;
   /** -1 = none. */
   containerLimit: number;
   enforceContainerLimit: boolean;
@@ -98,10 +104,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   });
 
   const will = () => ({ topic: topics.presence(hostId), payload: encodeMessage(buildPresence(hostId, bootId, false, clock.now())), qos: 1 as const, retain: true });
-  link = (deps.connect ?? connectMqttLink)({ hostId, url: cfg.mqttUrl, token: cfg.token, selfFenceMs: cfg.selfFenceMs, will: will() });
+  link = (deps.connect ?? connectMqttLink)({ hostId, url: cfg.mqttUrl, token: cfg.token, ca: cfg.ca, onRefused: cfg.onRefused, selfFenceMs: cfg.selfFenceMs, will: will() });
 
   link.on('packet', () => { lastHeardAt = clock.now(); });
   link.on('connect', () => {
+    cfg.onAccepted?.();
     connected = true;
     lastError = '';
     lastHeardAt = clock.now();

@@ -9,6 +9,10 @@ export interface AgentFlags {
   mqttUrl: string;
   /** From --token; main.ts falls back to BERTH_AGENT_TOKEN, then .berth/agent-token. */
   token?: string;
+  /** A file holding this host's own MQTT secret (--secret-file). */
+  secretFile?: string;
+  /** PEM file of the CA that signed the broker's certificate (--ca; mqtts). */
+  ca?: string;
   driver: DriverName;
   stateDir: string;
   /** -1 = no limit. */
@@ -30,7 +34,11 @@ builds the containers through a driver and reports presence, heartbeats and cont
 
   --host-id ID                 this host's name (letters, digits, . _ -); required
   --mqtt URL                   broker (default mqtt://127.0.0.1:1883)
-  --token T                    agent token (default: env BERTH_AGENT_TOKEN, else the file .berth/agent-token)
+  --secret-file FILE           this host's own MQTT secret (berth host <id> token); or env BERTH_HOST_SECRET;
+                               else <state-dir>/host-secret, kept there after enrolling (mode 0600)
+  --token T                    the fleet token, used once to enrol a host with no secret yet (default: env
+                               BERTH_AGENT_TOKEN, else .berth/agent-token); prefer the environment (ps shows argv)
+  --ca PEM                     verify an mqtts:// broker against this CA certificate
   --driver sim|linux           container driver (default sim)
   --state-dir DIR              where the agent keeps its fencing mark and driver state
                                (default .berth/agent-<host-id>)
@@ -45,7 +53,7 @@ ${LINUX_FLAGS_HELP}
 
 type Kind = 'string' | 'int' | 'bool';
 const SPEC: Record<string, Kind> = {
-  'host-id': 'string', mqtt: 'string', token: 'string', driver: 'string', 'state-dir': 'string',
+  'host-id': 'string', mqtt: 'string', token: 'string', 'secret-file': 'string', ca: 'string', driver: 'string', 'state-dir': 'string',
   'container-limit': 'int', 'enforce-container-limit': 'bool', 'heartbeat-ms': 'int', 'self-fence-ms': 'int',
   'sim-faults': 'string',
   ...Object.fromEntries(LINUX_FLAG_NAMES.map((n) => [n, 'string' as Kind])),
@@ -134,7 +142,7 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
   return {
     kind: 'ok',
     flags: {
-      hostId, mqttUrl, token: str('token'), driver: driver as DriverName,
+      hostId, mqttUrl, token: str('token'), secretFile: str('secret-file'), ca: str('ca'), driver: driver as DriverName,
       stateDir: str('state-dir') ?? `.berth/agent-${hostId}`,
       containerLimit: containerLimit as number, enforceContainerLimit,
       heartbeatMs: heartbeatMs as number, selfFenceMs: selfFenceMs as number, simFaults, linux,

@@ -8,11 +8,13 @@ const REFUSED_RECONNECT_MS = 5000;
 const mqttWill = (w: LinkWill) => ({ topic: w.topic, payload: Buffer.from(w.payload), qos: w.qos, retain: w.retain });
 
 export function connectMqttLink(opts: LinkOptions): AgentLink {
+  const password = () => (typeof opts.token === 'function' ? opts.token() : opts.token);
   const client = mqtt.connect(opts.url, {
+    ...(opts.ca ? { ca: opts.ca, rejectUnauthorized: true } : {}),
     protocolVersion: 4, // MQTT 3.1.1: aedes has no v5, and every broker speaks it
     clientId: `berth-agent-${opts.hostId}`,
     username: opts.hostId,
-    password: opts.token,
+    password: password(),
     clean: true,
     // The broker drops (and publishes the Will of) an agent silent for 1.5 × keepalive; heartbeats keep it fed.
     keepalive: Math.max(1, Math.round(opts.selfFenceMs / 1500)),
@@ -24,9 +26,13 @@ export function connectMqttLink(opts: LinkOptions): AgentLink {
     will: mqttWill(opts.will),
   });
   client.on('connect', () => { client.options.reconnectPeriod = FAST_RECONNECT_MS; });
+  // mqtt.js sends client.options.password with every CONNECT: keep it current.
+  client.on('reconnect', () => { client.options.password = password(); });
   client.on('error', (e) => {
     // MQTT refusals carry a numeric return code (socket errors a string one): back off, do not hammer.
-    if (typeof (e as { code?: unknown }).code === 'number') client.options.reconnectPeriod = REFUSED_RECONNECT_MS;
+    if (typeof (e as { code?: unknown }).code === 'number') {
+      client.options.reconnectPeriod = opts.onRefused?.() ? FAST_RECONNECT_MS : REFUSED_RECONNECT_MS;
+    }
   });
 
   return {

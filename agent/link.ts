@@ -12,7 +12,12 @@ export interface LinkWill {
 export interface LinkOptions {
   hostId: string;
   url: string;
-  token: string;
+  /** The MQTT password, asked again before every CONNECT (an enrolling agent switches to its own secret). */
+  token: string | (() => string);
+  /** PEM of the CA that signed an mqtts broker's certificate (--ca). */
+  ca?: Buffer;
+  /** The broker refused the CONNECT (a CONNACK error); true: the next attempt differs (re-enrol), try it soon. */
+  onRefused?: () => boolean;
   /** The agent self-fences after this much silence; the keepalive is derived from it. */
   selfFenceMs: number;
   will: LinkWill;

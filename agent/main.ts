@@ -6,6 +6,7 @@ import { startAgent } from './agent';
 import { openDriver } from './drivers';
 import { FenceStore } from './fence';
 import { AGENT_HELP, parseAgentArgs } from './flags';
+import { resolveHostCredential } from './enrol';
 import { createAgentLogger } from './logger';
 
 export const AGENT_TOKEN_FILE = '.berth/agent-token';
@@ -33,18 +34,26 @@ export async function runAgentCli(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const f = parsed.flags;
-  const token = resolveToken(f.token, process.env);
-  if (!token) {
-    console.error(`berth agent: no agent token: pass --token, set BERTH_AGENT_TOKEN, or start the control plane once to generate ${AGENT_TOKEN_FILE}`);
+  const credential = resolveHostCredential({ stateDir: f.stateDir, secretFile: f.secretFile, env: process.env, fleetToken: () => resolveToken(f.token, process.env) });
+  if ('error' in credential) {
+    console.error(`berth agent: ${credential.error}`);
+    return 2;
+  }
+  let ca: Buffer | undefined;
+  try {
+    ca = f.ca ? readFileSync(f.ca) : undefined;
+  } catch (e) {
+    console.error(`berth agent: --ca ${f.ca}: ${(e as Error).message}`);
     return 2;
   }
 
   const logger = createAgentLogger(f.hostId);
+  if (credential.kind === 'enrol') logger.info({ stateDir: f.stateDir }, 'no host secret yet: enrolling with the fleet token');
   const fence = await FenceStore.open(f.stateDir);
   const driver = await openDriver(f.driver, { stateDir: f.stateDir, simFaults: f.simFaults, linux: f.linux, logger });
   if (f.driver === 'sim') logger.warn({ stateDir: f.stateDir }, 'driver sim: containers are simulated');
   const agent = await startAgent({
-    hostId: f.hostId, mqttUrl: f.mqttUrl, token,
+    hostId: f.hostId, mqttUrl: f.mqttUrl, token: credential.password, onAccepted: credential.accepted, onRefused: credential.refused, ca,
     containerLimit: f.containerLimit, enforceContainerLimit: f.enforceContainerLimit,
     heartbeatMs: f.heartbeatMs, selfFenceMs: f.selfFenceMs,
   }, { driver, fence, logger, clock: systemClock });

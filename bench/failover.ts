@@ -56,7 +56,7 @@ async function handover(trials: number): Promise<number[]> {
     for (const h of HOSTS.slice(0, 2)) await alive(c, h);
     const env = {
       BERTH_DB_URL: c.dbUrl, BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_TOKEN: c.adminToken,
-      BERTH_AGENT_TOKEN: c.agentToken, BERTH_SECRET_KEY: c.secretKey, BERTH_MQTT_URL: c.mqttUrl,
+      BERTH_AGENT_TOKEN: c.agentToken, BERTH_SECRET_KEY: c.secretKey, BERTH_MQTT_URL: c.serveMqttUrl,
     };
     // Replica B beside the cluster's serve (A, the leader: it started first).
     const ports = [0, await freePort()];

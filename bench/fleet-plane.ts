@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { controlPassword } from '../functions/node/mqtt';
-import { CONTROL_USER, mosquittoAcl } from '../functions/node/mqtt-acl';
+import { CONTROL_USER } from '../functions/node/mqtt-acl';
+import { mosquittoAcl } from '../functions/node/mosquitto';
+import { hashSecret } from '../functions/crypto';
+import { openNodeDatabase } from '../functions/node/database';
+import { hostCredentials } from '../functions/db/schema';
 import { MOSQUITTO } from '../test/integration/cluster';
 import { freePort, startServe, type Server } from './lib';
 
@@ -30,7 +34,7 @@ export interface Plane {
   dbFile: string;
   /** The admin API of the first replica. */
   api: Server;
-  /** The MQTT password of a host: its own secret on Mosquitto, the fleet token on the embedded broker. */
+  /** The MQTT password of a host: its own secret (pre-created in the database, or in Mosquitto's password file). */
   secretOf(hostId: string): string;
   /** Every process whose CPU and RSS the benchmark reports: the berth replicas, then the broker. */
   processes: MeasuredProcess[];
@@ -50,10 +54,12 @@ export async function startPlane(opts: PlaneOptions): Promise<Plane> {
     if (opts.replicas !== 1) throw new Error('--replicas > 1 needs an external broker (--broker mosquitto): aedes has no shared subscriptions');
     const mqttPort = await freePort();
     const server = await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_PORT: String(mqttPort), BERTH_AGENT_TOKEN: FLEET_TOKEN });
-    return planeOf(dir, dbFile, `mqtt://127.0.0.1:${mqttPort}`, [server], null, () => FLEET_TOKEN);
+    const secrets = hostSecrets(opts.hostIds);
+    await seedHostCredentials(dbFile, secrets);
+    return planeOf(dir, dbFile, `mqtt://127.0.0.1:${mqttPort}`, [server], null, (h) => secrets.get(h) ?? '');
   }
   if (!MOSQUITTO) throw new Error('--broker mosquitto: no mosquitto binary (apt-get install mosquitto)');
-  const secrets = new Map(opts.hostIds.map((h) => [h, randomBytes(18).toString('base64url')]));
+  const secrets = hostSecrets(opts.hostIds);
   const port = await freePort();
   const broker = await startMosquitto(dir, port, secrets);
   const mqttUrl = `mqtt://127.0.0.1:${port}`;
@@ -63,6 +69,24 @@ export async function startPlane(opts: PlaneOptions): Promise<Plane> {
     replicas.push(await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_URL: mqttUrl, BERTH_AGENT_TOKEN: FLEET_TOKEN }));
   }
   return planeOf(dir, dbFile, mqttUrl, replicas, broker, (h) => secrets.get(h) ?? '');
+}
+
+const hostSecrets = (ids: readonly string[]) => new Map(ids.map((h) => [h, randomBytes(18).toString('base64url')]));
+
+/**
+ * Each simulated host gets its own credential, as an operator would issue with POST /v1/hosts/{id}/token — written
+ * straight into the database (one transaction for the fleet; 10,000 API calls would dominate the level's set-up).
+ */
+async function seedHostCredentials(dbFile: string, secrets: ReadonlyMap<string, string>): Promise<void> {
+  const rows = await Promise.all([...secrets].map(async ([hostId, s]) => ({ hostId, secretHash: await hashSecret(s), issuedBy: 'admin', createdAt: Date.now() })));
+  const database = await openNodeDatabase({ url: `file:${dbFile}` });
+  try {
+    await database.write(async (tx) => {
+      for (let i = 0; i < rows.length; i += 500) await tx.insert(hostCredentials).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    });
+  } finally {
+    database.close();
+  }
 }
 
 function planeOf(dir: string, dbFile: string, mqttUrl: string, replicas: Server[], broker: ChildProcess | null, secretOf: (h: string) => string): Plane {

@@ -8,7 +8,7 @@ processes:
   agent --host-id ID    run a host agent (see: berth agent --help)
   demo                  control plane + three simulated hosts + the seed VPN example
   bridge                forward agent messages from a broker to the HTTP ingest endpoint (see: berth bridge --help)
-  mqtt-acl [passwd]     print the Mosquitto acl_file (or a password_file script) for BERTH_MQTT_URL
+  mqtt-acl [passwd|conf] print Mosquitto's acl_file, password_file (from the database) or mosquitto.conf
 
 operator commands talk to BERTH_URL (default http://127.0.0.1:8787) with BERTH_TOKEN
 (default: the embedded .berth/admin-token).`;
@@ -37,12 +37,8 @@ async function main(): Promise<number> {
       return runBridgeCli(rest);
     }
     case 'mqtt-acl': {
-      const { mqttAclCommand } = await import('../functions/node/mqtt-acl');
-      const { stateDirFor } = await import('../functions/node/secrets');
-      const r = mqttAclCommand(rest, stateDirFor(process.env.BERTH_DB_URL || 'file:.berth/berth.db'));
-      if (r.out) console.log(r.out);
-      if (r.err) console.error(`berth mqtt-acl: ${r.err}`);
-      return r.code;
+      const { runMqttAclCli } = await import('../functions/node/mosquitto-cli');
+      return runMqttAclCli(rest);
     }
     case undefined:
     case 'help':

@@ -35,7 +35,7 @@ describe('complete', () => {
     ['cont', ['container', 'container-group']],
     ['host ', ['list', 'host0', 'host1']],
     ['host h', ['host0', 'host1']],
-    ['host host0 ', ['show', 'set', 'clear', 'drain', 'delete']],
+    ['host host0 ', ['show', 'set', 'clear', 'drain', 'token', 'delete']],
     ['host host0 s', ['show', 'set']],
     ['host host0 set ', ['container-weight', 'container-limit', 'enforce-container-limit', 'cordoned']],
     ['host host0 set container-weight ', []],

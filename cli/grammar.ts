@@ -16,6 +16,7 @@ export type Command =
   | { kind: 'host-set'; id: string; patch: HostPatch }
   | { kind: 'host-drain'; id: string; maxParallel?: number }
   | { kind: 'host-delete'; id: string }
+  | { kind: 'host-token'; id: string }
   | { kind: 'container-set-host'; id: string; hostId: string }
   | { kind: 'container-clear-host'; id: string }
   | { kind: 'container-explain'; id: string }
@@ -114,6 +115,7 @@ function parseObject(object: IdObject, words: readonly string[]): Command {
       return fail(`${at}: cannot clear '${key}'`);
     }
     case 'host delete': noMore(at, pos); return { kind: 'host-delete', id };
+    case 'host token': noMore(at, pos); return { kind: 'host-token', id };
     case 'container set': {
       const [key, hostId, ...extra] = pos;
       oneWord(at, key === undefined ? [] : [key], ['host'], 'what to set');

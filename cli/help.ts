@@ -25,7 +25,8 @@ host <id> set <setting> <value> [...]      change scheduling knobs (several pair
 ${hostSettings}
 host <id> clear container-limit            no limit (-1)
 host <id> drain [--max-parallel N]         cordon and move every container off, N at a time
-host <id> delete                           forget a dead, empty host`,
+host <id> token                            issue the host its own MQTT secret, shown once (again: rotate)
+host <id> delete                           forget a dead, empty host (and revoke its credential)`,
   container: `container list                             every container: host, status, scheduler state
 container <id> show [field]                one container; a field prints just its value
       fields: ${fields('container')}

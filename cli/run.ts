@@ -73,6 +73,11 @@ async function run(cmd: Command, opts: RunOptions, client: Client, io: Io): Prom
       const { body } = await client.request('POST', `/v1/hosts/${seg(cmd.id)}/drain`, cmd.maxParallel === undefined ? {} : { maxParallel: cmd.maxParallel }, 'host drain');
       return answer(body, () => result(body) || `host ${cmd.id}: draining`);
     }
+    case 'host-token': {
+      // The host's own MQTT secret, shown once (again = rotate): give it to its agent as BERTH_HOST_SECRET or --secret-file.
+      const { body } = await client.request('POST', `/v1/hosts/${seg(cmd.id)}/token`, undefined, 'host token');
+      return answer(body, () => (body as { token: { token: string } }).token.token);
+    }
     case 'host-delete': {
       const { body } = await client.request('DELETE', `/v1/hosts/${seg(cmd.id)}`);
       return answer(body, () => '');

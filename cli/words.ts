@@ -6,7 +6,7 @@ export type ObjectName = (typeof OBJECTS)[number];
 
 /** Objects addressed as `<object> <id> <verb>`; `list` (and `create` for host groups) come before any id. */
 export const ID_VERBS = {
-  host: ['show', 'set', 'clear', 'drain', 'delete'],
+  host: ['show', 'set', 'clear', 'drain', 'token', 'delete'],
   container: ['show', 'set', 'clear', 'explain', 'events'],
   'container-group': ['show', 'set'],
   'host-group': ['show', 'add', 'remove'],

@@ -17,6 +17,10 @@ export const envSchema = z.object({
   /** The read-only MQTT telemetry consumer's password (user `telemetry`); generated into .berth/telemetry-token when unset. */
   BERTH_TELEMETRY_TOKEN: z.string().min(16, 'BERTH_TELEMETRY_TOKEN must be at least 16 characters').optional(),
   BERTH_MAX_BODY_BYTES: intFrom(1024 * 1024),
+  /** Hosts the fleet token enrols: schedulable at once (auto) or cordoned until an operator uncordons them (manual). */
+  BERTH_HOST_APPROVAL: z.enum(['auto', 'manual']).default('auto'),
+  BERTH_MQTT_TLS_CERT: z.string().optional(),
+  BERTH_MQTT_TLS_KEY: z.string().optional(),
 });
 
 export interface Config {
@@ -32,6 +36,9 @@ export interface Config {
   /** Tenant id an admin acts as when a request names none. */
   adminTenantId: string;
   maxBodyBytes: number;
+  hostApproval?: 'auto' | 'manual';
+  /** PEM files: the embedded broker then speaks mqtts only. */
+  mqttTls?: { certFile: string; keyFile: string };
 }
 
 export type Env = z.infer<typeof envSchema>;
@@ -60,5 +67,7 @@ export function configFrom(env: Env, secrets: { adminToken: string; agentToken: 
     secretKey: secrets.secretKey,
     adminTenantId: 'admin',
     maxBodyBytes: env.BERTH_MAX_BODY_BYTES,
+    hostApproval: env.BERTH_HOST_APPROVAL,
+    mqttTls: env.BERTH_MQTT_TLS_CERT && env.BERTH_MQTT_TLS_KEY ? { certFile: env.BERTH_MQTT_TLS_CERT, keyFile: env.BERTH_MQTT_TLS_KEY } : undefined,
   };
 }

@@ -30,4 +30,6 @@ export interface Deps {
   observer?: Observer;
   /** The /docs page's assets from the swagger-ui-dist package (Node: functions/node/docs-assets.ts). */
   docsAssets?: DocsAssets;
+  /** A host's credential was issued again or revoked: the embedded broker closes connections made with the old one. */
+  credentialChanged?: (hostId: string) => void;
 }

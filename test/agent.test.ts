@@ -36,7 +36,7 @@ function runBerth(args: string[], env: Record<string, string> = {}): AgentProc &
   // .berth/agent-token in the checkout cannot leak into the test.
   const proc = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'bin/berth.ts'), ...args], {
     cwd: tmpdir(),
-    env: { ...process.env, BERTH_AGENT_TOKEN: '', ...env },
+    env: { ...process.env, BERTH_AGENT_TOKEN: '', BERTH_HOST_SECRET: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -49,7 +49,8 @@ function runBerth(args: string[], env: Record<string, string> = {}): AgentProc &
 }
 
 function startAgent(hostId: string, dir: string, url: string, extra: string[] = []): AgentProc {
-  const p = runBerth(['agent', '--host-id', hostId, '--mqtt', url, '--token', TOKEN, '--state-dir', dir, ...extra]);
+  // The host's own secret, through the environment (issue 9: not argv); enrolment is tested with a real broker.
+  const p = runBerth(['agent', '--host-id', hostId, '--mqtt', url, '--state-dir', dir, ...extra], { BERTH_HOST_SECRET: TOKEN });
   p.stateDir = dir;
   return p;
 }
@@ -203,7 +204,7 @@ describe('berth agent (real process, sim driver)', () => {
   });
 
   it('says so when the broker refuses its token, and stays up retrying', async () => {
-    const a = runBerth(['agent', '--host-id', 'h-badtoken', '--mqtt', broker.url, '--token', 'wrong', '--state-dir', await stateDir()]);
+    const a = runBerth(['agent', '--host-id', 'h-badtoken', '--mqtt', broker.url, '--state-dir', await stateDir()], { BERTH_HOST_SECRET: 'wrong' });
     await eventually(async () => a.output(), (o) => o.includes('Connection refused: Bad username or password'), 'refusal logged', 15_000);
     await new Promise((r) => setTimeout(r, 300));
     expect(a.proc.exitCode).toBeNull();
@@ -258,7 +259,7 @@ describe('berth agent command line', () => {
   it('--help lists the flags and exits 0', async () => {
     const p = runBerth(['agent', '--help']);
     expect(await p.exited).toBe(0);
-    for (const f of ['--host-id', '--mqtt', '--token', '--driver', '--state-dir', '--container-limit', '--enforce-container-limit', '--heartbeat-ms', '--self-fence-ms', '--sim-faults']) {
+    for (const f of ['--host-id', '--mqtt', '--token', '--secret-file', '--ca', '--driver', '--state-dir', '--container-limit', '--enforce-container-limit', '--heartbeat-ms', '--self-fence-ms', '--sim-faults']) {
       expect(p.output()).toContain(f);
     }
   });
@@ -266,7 +267,8 @@ describe('berth agent command line', () => {
   it.each([
     [['agent', '--host-id', 'h', '--bogus'], /unknown flag --bogus/],
     [['agent'], /--host-id is required/],
-    [['agent', '--host-id', 'h', '--state-dir', '/nonexistent-berth-test'], /no agent token/],
+    [['agent', '--host-id', 'h', '--state-dir', '/nonexistent-berth-test'], /no credential/],
+    [['agent', '--host-id', 'h', '--secret-file', '/nonexistent-berth-secret'], /--secret-file \/nonexistent-berth-secret does not exist/],
   ])('%j exits 2 with a clear message', async (args, message) => {
     const p = runBerth(args, { BERTH_AGENT_TOKEN: '' });
     expect(await p.exited).toBe(2);

@@ -4,24 +4,19 @@ import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { AppError, notFound } from '../../shared/errors';
 import { apiTokens } from '../db/schema';
-import { sha256Hex } from '../crypto';
+import { sameSecretHashed, sha256Hex } from '../crypto';
 import type { AppEnv, Auth } from './env';
 
 const bearer = (h: string | undefined) => (h && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : undefined);
 
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header('authorization')) ?? c.req.header('x-auth-token')?.trim();
   if (!token) throw new AppError('UNAUTHENTICATED', 'missing token: send Authorization: Bearer <token> or X-Auth-Token');
   const { config, database } = c.var.deps;
   let auth: Auth | undefined;
-  if (timingSafeEqual(token, config.adminToken)) {
+  // Both sides hashed first: the comparison takes the same time whatever the admin token's length (issue 9).
+  if (await sameSecretHashed(token, config.adminToken)) {
     auth = { role: 'admin', tenantId: config.adminTenantId };
   } else {
     const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, await sha256Hex(token))).limit(1);

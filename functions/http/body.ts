@@ -20,19 +20,57 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
   return r.data;
 }
 
+/**
+ * The body's bytes, counted as they arrive: a chunked body (no Content-Length) that passes the limit is refused at
+ * that point, never buffered whole first (issue 9).
+ */
+export async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const ch of chunks) { out.set(ch, at); at += ch.byteLength; }
+  return out;
+}
+
+/** The body as text within config.maxBodyBytes (read once: a second read of the same request is refused by fetch). */
+async function bodyText(c: AppContext): Promise<string> {
+  return new TextDecoder().decode(await readLimited(c.req.raw, c.var.deps.config.maxBodyBytes));
+}
+
+/** An operator body that may be absent: no body (or only whitespace) takes the schema's defaults. */
+export async function readOptionalBody<S extends z.ZodType>(c: AppContext, schema: S): Promise<z.infer<S>> {
+  const text = await bodyText(c);
+  return text.trim() === '' ? parseWith(schema, {}) : parseWith(schema, parseJsonText(c, text));
+}
+
 /** Reads the raw JSON body, enforcing config.maxBodyBytes even without a Content-Length header. */
 export async function readJson(c: AppContext): Promise<unknown> {
   const limit = c.var.deps.config.maxBodyBytes;
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > limit) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
+  const text = await bodyText(c);
+  if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
+  return parseJsonText(c, text);
+}
+
+function parseJsonText(c: AppContext, text: string): unknown {
   const ctype = c.req.header('content-type') ?? '';
   if (ctype && !/^application\/(json|[\w.+-]+\+json)\b/i.test(ctype)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `expected Content-Type application/json, got '${ctype}'`);
   }
-  const buf = await c.req.arrayBuffer();
-  if (buf.byteLength > limit) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
-  const text = new TextDecoder().decode(buf);
-  if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -24,7 +24,8 @@ export interface IngestOptions {
   maxQueued?: number;
 }
 
-export type IngestDropCause = IngestDropReason | 'queue_full';
+/** retained: a replayed retained heartbeat or status (only desired and presence may be retained; issue 9). */
+export type IngestDropCause = IngestDropReason | 'queue_full' | 'retained';
 
 export interface IngestStats {
   received: number;
@@ -44,7 +45,7 @@ export class IngestBatcher {
   private held = 0;
   private readonly counts: IngestStats = {
     received: 0, applied: 0, staleReports: 0, batches: 0, failedBatches: 0,
-    dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0 },
+    dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0, retained: 0 },
   };
 
   /** When the oldest message of the current queue was accepted (performance.now()). */
@@ -54,8 +55,14 @@ export class IngestBatcher {
   constructor(private readonly deps: Pick<Deps, 'database' | 'clock' | 'logger' | 'observer'> & Partial<Pick<Deps, 'publisher'>>, private readonly opts: IngestOptions = {}) {}
 
   /** Accepts one raw message; never throws. */
-  offer(topic: string, payload: Uint8Array | string): void {
+  offer(topic: string, payload: Uint8Array | string, o: { retained?: boolean } = {}): void {
     this.counts.received++;
+    // A broker that kept a retained heartbeat (Mosquitto cannot refuse the flag) replays it on every subscribe: it
+    // would revive a dead host. Only presence is meant to be retained among the agents' topics.
+    if (o.retained && !topic.endsWith('/presence')) {
+      this.counts.dropped.retained++;
+      return;
+    }
     const c = classify(topic, payload);
     if (!c.ok) {
       this.counts.dropped[c.reason]++;

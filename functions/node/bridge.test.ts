@@ -11,9 +11,10 @@ import { silentLogger } from '../../shared/logger';
 import { startBridge, type Bridge } from './bridge';
 import { runBridgeCli } from './bridge-cli';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
-import { agentClientId } from './mqtt-acl';
+import { agentClientId, enrolPassword } from './mqtt-acl';
+import { memoryCredentialStore, testHostSecret } from './credential-store-memory';
 
-const creds = { agentToken: 'agent-token-for-tests-0123456789', controlPassword: 'control-password-for-tests-0123' };
+const creds = { agentToken: 'agent-token-for-tests-0123456789', controlPassword: 'control-password-for-tests-0123', hosts: memoryCredentialStore() };
 const BIN = fileURLToPath(new URL('../../bin/berth.ts', import.meta.url));
 
 interface Post { auth: string | undefined; messages: { topic: string; payload: string }[] }
@@ -36,7 +37,7 @@ async function waitUntil(cond: () => boolean, what: string, timeoutMs = 15_000) 
 
 async function agent(hostId: string, will = true): Promise<MqttClient> {
   const c = await mqtt.connectAsync(broker.url, {
-    protocolVersion: 4, clientId: agentClientId(hostId), username: hostId, password: creds.agentToken, reconnectPeriod: 0,
+    protocolVersion: 4, clientId: agentClientId(hostId), username: hostId, password: enrolPassword(creds.agentToken, testHostSecret(hostId)), reconnectPeriod: 0,
     will: will ? { topic: `berth/v1/hosts/${hostId}/presence`, payload: Buffer.from(JSON.stringify({ v: 1, online: false })), qos: 1, retain: true } : undefined,
   });
   cleanups.push(() => c.endAsync(true));

@@ -6,9 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentClientId, CONTROL_CLIENT_PREFIX, CONTROL_USER } from './mqtt-acl';
+import { agentClientId, CONTROL_CLIENT_PREFIX, CONTROL_USER, enrolPassword } from './mqtt-acl';
 
 const BROKER_TS = fileURLToPath(new URL('./broker.ts', import.meta.url));
+const STORE_TS = fileURLToPath(new URL('./credential-store-memory.ts', import.meta.url));
 const creds = { agentToken: 'agent-token-for-tests-0123456789', controlPassword: 'control-password-for-tests' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +21,8 @@ async function spawnBroker(): Promise<BrokerProcess> {
     const { startEmbeddedBroker } = await import(${JSON.stringify(BROKER_TS)});
     const log = (level) => (o, m) => process.stderr.write(level + ' ' + m + ' ' + JSON.stringify(o) + '\\n');
     const logger = { debug() {}, info() {}, warn() {}, error: log('error') };
-    const b = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, credentials: ${JSON.stringify(creds)}, logger });
+    const { memoryCredentialStore } = await import(${JSON.stringify(STORE_TS)});
+    const b = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, credentials: { ...${JSON.stringify(creds)}, hosts: memoryCredentialStore() }, logger });
     process.stdout.write(b.url + '\\n');`;
   const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -46,7 +48,7 @@ async function connect(url: string, who: { control: true } | { hostId: string })
     protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000,
     ...('control' in who
       ? { clientId: `${CONTROL_CLIENT_PREFIX}-${crypto.randomUUID().slice(0, 8)}`, username: CONTROL_USER, password: creds.controlPassword }
-      : { clientId: agentClientId(who.hostId), username: who.hostId, password: creds.agentToken }),
+      : { clientId: agentClientId(who.hostId), username: who.hostId, password: enrolPassword(creds.agentToken, `overload-host-secret-${who.hostId}-0123456789abcdef`) }),
   });
   clients.push(c);
   c.on('error', () => { /* surfaced through the connect promise below */ });

@@ -1,17 +1,30 @@
 // The embedded MQTT broker of `berth serve` (aedes, MQTT 3.1.1) with berth's authentication and topic ACL:
-// agents log in as their host id with the agent token, the control plane as berth-control; everything else is
-// refused at CONNECT, and every publish, subscribe and Last Will is checked against mqtt-acl.ts.
+// hosts log in as their host id with their own secret (the fleet token only enrols a host id with none yet), the
+// control plane as berth-control; everything else is refused at CONNECT, and every publish, subscribe and Last
+// Will is checked against mqtt-acl.ts. One connection per host: a second one with a host's identity is refused
+// while the first is connected. Incoming packets are size-limited from the first byte (mqtt-frame-meter.ts), and
+// with a certificate and key the listener speaks mqtts only.
 import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger';
-import { judgeConnect, mayPublish, maySubscribe, type Credentials, type Identity } from './mqtt-acl';
+import { IDENTIFIER_REJECTED, judgeConnect, maySubscribe, publishVerdict, type Credentials, type Identity } from './mqtt-acl';
+import { MAX_CONTROL_PACKET, metered, type FrameMeter } from './mqtt-frame-meter';
 
 export interface BrokerStats {
   refusedConnects: number;
   deniedPublishes: number;
   deniedSubscribes: number;
+  /** Retained publishes on topics that may not be retained (heartbeat, status): dropped, the client disconnected. */
+  droppedRetained: number;
+  /** Connections ended for a packet over the size limit (before or after CONNECT). */
+  oversizedPackets: number;
+  /** Connections closed because their host's credential was rotated or revoked. */
+  closedOnRotation: number;
 }
 
 export interface EmbeddedBroker {
@@ -20,8 +33,13 @@ export interface EmbeddedBroker {
   /** ws://host:port of the MQTT-over-WebSocket listener, when one was asked for (wsPort). */
   wsUrl?: string;
   stats(): BrokerStats;
+  /** Closes connections whose host credential changed or is gone (hostId: only that host's). */
+  recheck(hostId?: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How often connected hosts are checked against the stored credentials (a rotation made by another replica). */
+const RECHECK_MS = 2000;
 
 export async function startEmbeddedBroker(opts: {
   host: string;
@@ -30,13 +48,26 @@ export async function startEmbeddedBroker(opts: {
   logger: Logger;
   /** Also serve MQTT over WebSocket on this port (0 = any free one): a Worker cannot speak mqtt:// (TCP). */
   wsPort?: number;
+  /** PEM files: the TCP listener then speaks mqtts (TLS) only. */
+  tls?: { certFile: string; keyFile: string };
+  /** Every host credential (for the periodic re-check); absent: only recheck(hostId) calls re-check. */
+  allCredentials?: () => Promise<{ hostId: string; secretHash: string }[]>;
 }): Promise<EmbeddedBroker> {
   const { logger } = opts;
   const who = new WeakMap<Client, Identity>();
-  const stats: BrokerStats = { refusedConnects: 0, deniedPublishes: 0, deniedSubscribes: 0 };
+  const meters = new WeakMap<object, FrameMeter>();
+  /** The one live connection of each host. */
+  const hostClients = new Map<string, Client>();
+  const stats: BrokerStats = { refusedConnects: 0, deniedPublishes: 0, deniedSubscribes: 0, droppedRetained: 0, oversizedPackets: 0, closedOnRotation: 0 };
 
   // The CONNECT packet's Last Will, seen before authentication (aedes hands authenticate only the credentials).
-  const wills = new WeakMap<Client, { topic: string } | undefined>();
+  const wills = new WeakMap<Client, { topic: string; retain?: boolean } | undefined>();
+
+  const refuse = (client: Client, username: string | undefined, code: number, reason: string, done: (e: never, ok: false) => void) => {
+    stats.refusedConnects++;
+    logger.warn({ clientId: client.id.slice(0, 100), username: username?.slice(0, 100), code, reason }, 'mqtt connection refused');
+    done(Object.assign(new Error(reason), { returnCode: code }) as never, false);
+  };
 
   const aedes = await Aedes.createBroker({
     // No limit on messages in flight inside aedes (its default is 100; 0 = none). With a limit, aedes queues the
@@ -58,26 +89,38 @@ export async function startEmbeddedBroker(opts: {
       done(null, true);
     },
     authenticate(client, username, password, done) {
-      const verdict = judgeConnect(
-        { username, password: password?.toString('utf8'), clientId: client.id, will: wills.get(client) },
-        opts.credentials,
-      );
-      if (verdict.ok) {
-        who.set(client, verdict.identity);
-        return done(null, true);
-      }
-      stats.refusedConnects++;
-      logger.warn({ clientId: client.id.slice(0, 100), username: username?.slice(0, 100), code: verdict.code, reason: verdict.reason }, 'mqtt connection refused');
-      done(Object.assign(new Error(verdict.reason), { returnCode: verdict.code }), false);
+      const req = { username, password: password?.toString('utf8'), clientId: client.id, will: wills.get(client) };
+      judgeConnect(req, opts.credentials).then((verdict) => {
+        if (!verdict.ok) return refuse(client, username, verdict.code, verdict.reason, done);
+        const id = verdict.identity;
+        if (id.kind === 'host') {
+          // Refuse the newcomer, never the connected one: a copied secret cannot knock the real agent off.
+          const current = hostClients.get(id.hostId);
+          if (current && !current.closed && current !== client) {
+            return refuse(client, username, IDENTIFIER_REJECTED, `host ${id.hostId} is already connected`, done);
+          }
+          hostClients.set(id.hostId, client);
+          if (verdict.enrolled) logger.info({ hostId: id.hostId }, 'host enrolled with the fleet token');
+        }
+        const meter = meters.get(client.conn);
+        if (meter && id.kind === 'control') meter.max = MAX_CONTROL_PACKET;
+        who.set(client, id);
+        done(null, true);
+      }, (e: Error) => {
+        logger.error({ err: e.message }, 'mqtt authentication failed');
+        refuse(client, username, 3, 'server unavailable', done);
+      });
     },
     authorizePublish(client, packet, done) {
       // client is null only for a will left over from an earlier broker: nobody can vouch for it.
       const id = client ? who.get(client) : undefined;
-      if (id && mayPublish(id, packet.topic)) return done(null);
-      stats.deniedPublishes++;
-      logger.warn({ clientId: client?.id.slice(0, 100), topic: packet.topic.slice(0, 200) }, 'mqtt publish denied; disconnecting the client');
+      const verdict = id ? publishVerdict(id, packet.topic, packet.retain) : 'denied';
+      if (verdict === 'ok') return done(null);
+      if (verdict === 'retain') stats.droppedRetained++;
+      else stats.deniedPublishes++;
+      logger.warn({ clientId: client?.id.slice(0, 100), topic: packet.topic.slice(0, 200), retain: packet.retain, verdict }, 'mqtt publish dropped; disconnecting the client');
       // MQTT 3.1.1 cannot refuse a publish: the broker closes the connection (MQTT-3.3.5-2).
-      done(new Error('not authorized to publish there'));
+      done(new Error(verdict === 'retain' ? 'this topic may not be retained' : 'not authorized to publish there'));
     },
     authorizeSubscribe(client, sub, done) {
       const id = who.get(client);
@@ -91,12 +134,64 @@ export async function startEmbeddedBroker(opts: {
   // An 'error' event nobody listens to is thrown: aedes emits one when its persistence or will-clearing fails.
   (aedes as EventEmitter).on('error', (e: Error) => logger.error({ err: e.message, stack: e.stack }, 'embedded MQTT broker error'));
 
+  aedes.on('clientDisconnect', (client: Client) => {
+    const id = who.get(client);
+    if (id?.kind === 'host' && hostClients.get(id.hostId) === client) hostClients.delete(id.hostId);
+  });
+
+  /** Every connection goes through the frame meter before aedes sees a byte. */
+  const handle = (conn: Duplex) => {
+    const { stream, meter } = metered(conn, (declared, limit) => {
+      stats.oversizedPackets++;
+      logger.warn({ declared, limit }, 'mqtt packet over the size limit; connection closed');
+    });
+    meters.set(stream, meter);
+    aedes.handle(stream as never);
+  };
+
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    aedes.handle(socket);
+    socket.on('error', () => socket.destroy());
+    handle(socket);
+  };
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, onSocket)
+    : createServer(onSocket);
+  // A client that fails the TLS handshake (plain MQTT on the mqtts port) is dropped; count it as refused.
+  server.on('tlsClientError', (e: Error, socket: Socket) => {
+    stats.refusedConnects++;
+    logger.warn({ err: e.message.slice(0, 200) }, 'mqtts handshake failed (plain MQTT on the TLS port?)');
+    socket.destroy();
   });
+
+  async function recheck(hostId?: string): Promise<void> {
+    const connected = hostId ? [hostClients.get(hostId)].filter((c): c is Client => c !== undefined) : [...hostClients.values()];
+    if (connected.length === 0) return;
+    const current = new Map<string, string>();
+    if (hostId || !opts.allCredentials) {
+      for (const c of connected) {
+        const id = who.get(c) as Extract<Identity, { kind: 'host' }>;
+        const h = await opts.credentials.hosts.hashFor(id.hostId);
+        if (h) current.set(id.hostId, h);
+      }
+    } else {
+      for (const r of await opts.allCredentials()) current.set(r.hostId, r.secretHash);
+    }
+    for (const c of connected) {
+      const id = who.get(c);
+      if (id?.kind !== 'host' || current.get(id.hostId) === id.secretHash) continue;
+      stats.closedOnRotation++;
+      logger.warn({ hostId: id.hostId }, 'host credential rotated or revoked; closing its connection');
+      c.close();
+    }
+  }
+  const recheckTimer = setInterval(() => {
+    recheck().catch((e) => logger.error({ err: (e as Error).message }, 'cannot re-check host credentials'));
+  }, RECHECK_MS);
+  recheckTimer.unref();
+
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE'
       ? `BERTH_MQTT_PORT ${opts.port} on ${opts.host} is in use (another broker or berth?); set BERTH_MQTT_PORT or BERTH_MQTT_URL`
@@ -105,15 +200,17 @@ export async function startEmbeddedBroker(opts: {
   });
   // Likewise for the listening socket (e.g. EMFILE on accept during a connection storm): log it, keep serving.
   server.on('error', (e: NodeJS.ErrnoException) => logger.error({ err: e.message, code: e.code }, 'embedded MQTT broker socket error'));
-  logger.info({ host: opts.host, port }, 'embedded MQTT broker listening');
-  const ws = opts.wsPort === undefined ? undefined : await listenWebSocket(opts.host, opts.wsPort, (socket) => aedes.handle(socket as never), logger);
+  logger.info({ host: opts.host, port, tls: Boolean(opts.tls) }, 'embedded MQTT broker listening');
+  const ws = opts.wsPort === undefined ? undefined : await listenWebSocket(opts.host, opts.wsPort, (socket) => handle(socket as Duplex), logger);
 
   return {
-    url: `mqtt://${opts.host}:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${port}`,
     port,
     wsUrl: ws?.url,
     stats: () => ({ ...stats }),
+    recheck,
     async close() {
+      clearInterval(recheckTimer);
       for (const s of sockets) s.destroy();
       await ws?.close();
       await new Promise<void>((r) => server.close(() => r()));

@@ -12,7 +12,7 @@ export function ingestFilters(shared: boolean): string[] {
 }
 
 export async function subscribeIngest(client: MqttClient, ingest: IngestBatcher, opts: { shared: boolean }): Promise<void> {
-  client.on('message', (topic, payload) => ingest.offer(topic, payload));
+  client.on('message', (topic, payload, packet) => ingest.offer(topic, payload, { retained: packet.retain }));
   // mqtt.js re-subscribes after a reconnect (clean sessions forget subscriptions).
   await client.subscribeAsync(ingestFilters(opts.shared), { qos: 1 });
 }

@@ -1,8 +1,10 @@
-// Who may connect to the MQTT broker and what each may publish and subscribe to (DESIGN section 5), as pure
-// rules the embedded broker enforces — and the same rules written out as a Mosquitto acl_file (`berth mqtt-acl`).
-import { sameSecret } from '../crypto';
-import { AGENT_PUBLISHES, AGENT_SUBSCRIBES, isHostId, parseHostTopic, TOPIC_PREFIX, topics } from '../../shared/protocol/topics';
-import { judgeTelemetryConnect, mosquittoTelemetryAcl, mosquittoTelemetryPasswd, TELEMETRY_USER, telemetryMayPublish, telemetryMaySubscribe } from './telemetry-acl';
+// Who may connect to the MQTT broker and what each may publish and subscribe to (DESIGN section 5, issue 9), as
+// pure rules the embedded broker enforces — and, from the same rule table, Mosquitto's acl_file (mosquitto.ts).
+// Identity is the authenticated one: a host logs in as its id with its own secret; the fleet token only enrols.
+import { sameSecret, sameSecretHashed, verifySecret } from '../crypto';
+import { isHostId, parseHostTopic, TOPIC_PREFIX, type HostTopicKind } from '../../shared/protocol/topics';
+import type { EnrolOutcome } from '../services/hosts/credentials';
+import { judgeTelemetryConnect, TELEMETRY_USER, telemetryMaySubscribe } from './telemetry-acl';
 
 /** The control plane's own MQTT user (relay, ingest); its password is derived from the admin token. */
 export const CONTROL_USER = 'berth-control';
@@ -10,15 +12,30 @@ export const CONTROL_USER = 'berth-control';
 export const CONTROL_CLIENT_PREFIX = 'berth-control';
 export const agentClientId = (hostId: string) => `berth-agent-${hostId}`;
 
-export type Identity = { kind: 'control' } | { kind: 'host'; hostId: string } | { kind: 'telemetry' };
+/** An agent enrolling presents `berth-enrol:<fleet token>:<the secret it made for itself>` as its password once. */
+export const ENROL_PREFIX = 'berth-enrol:';
+export const enrolPassword = (fleetToken: string, secret: string) => `${ENROL_PREFIX}${fleetToken}:${secret}`;
+
+/** secretHash: the credential the connection proved, so a rotation can find and close it. */
+export type Identity = { kind: 'control' } | { kind: 'host'; hostId: string; secretHash: string } | { kind: 'telemetry' };
+export type Role = Identity['kind'];
 
 /** CONNACK return codes of MQTT 3.1.1 the broker refuses with. */
+export const IDENTIFIER_REJECTED = 2;
 export const BAD_USERNAME_OR_PASSWORD = 4;
 export const NOT_AUTHORIZED = 5;
 
+/** Where host credentials live (the database: services/hosts/credentials.ts). */
+export interface HostCredentialStore {
+  hashFor(hostId: string): Promise<string | undefined>;
+  enrol(hostId: string, secret: string): Promise<EnrolOutcome>;
+}
+
 export interface Credentials {
+  /** The fleet token: enrols a host id that has no credential yet, authenticates nobody. */
   agentToken: string;
   controlPassword: string;
+  hosts: HostCredentialStore;
   /** The read-only telemetry consumer's secret (telemetry-acl.ts); unset: that user cannot log in. */
   telemetryToken?: string;
 }
@@ -27,125 +44,114 @@ export interface ConnectRequest {
   username: string | undefined;
   password: string | undefined;
   clientId: string;
-  will: { topic: string } | null | undefined;
+  will: { topic: string; retain?: boolean } | null | undefined;
 }
 
-export type ConnectVerdict = { ok: true; identity: Identity } | { ok: false; code: 4 | 5; reason: string };
+export type ConnectVerdict = { ok: true; identity: Identity; enrolled?: boolean } | { ok: false; code: 2 | 4 | 5; reason: string };
 
 export { sameSecret };
 
-export function judgeConnect(req: ConnectRequest, creds: Credentials): ConnectVerdict {
+/**
+ * The ACL as one table: role, access, topic pattern (%u = the authenticated host id, as in Mosquitto). Every check
+ * of the embedded broker and every line of the Mosquitto acl_file comes from here; a new consumer is a new row.
+ */
+export interface AclRule { role: Role; access: 'read' | 'write' | 'readwrite'; pattern: string }
+const hostTopicPattern = (kind: HostTopicKind) => `${TOPIC_PREFIX}/hosts/%u/${kind}`;
+export const ACL_RULES: readonly AclRule[] = [
+  { role: 'control', access: 'readwrite', pattern: `${TOPIC_PREFIX}/#` },
+  { role: 'host', access: 'write', pattern: hostTopicPattern('presence') },
+  { role: 'host', access: 'write', pattern: hostTopicPattern('heartbeat') },
+  { role: 'host', access: 'write', pattern: hostTopicPattern('status') },
+  { role: 'host', access: 'read', pattern: hostTopicPattern('desired') },
+];
+
+/** Only these may carry the retain flag; any other retained publish is dropped (a replayed heartbeat revives a dead host). */
+export const RETAINABLE: readonly HostTopicKind[] = ['desired', 'presence'];
+
+export async function judgeConnect(req: ConnectRequest, creds: Credentials): Promise<ConnectVerdict> {
   const { username, password = '' } = req;
-  let identity: Identity;
+  let verdict: ConnectVerdict;
   if (username === CONTROL_USER) {
-    if (!sameSecret(password, creds.controlPassword)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'wrong control-plane password' };
-    identity = { kind: 'control' };
-    if (!req.clientId.startsWith(CONTROL_CLIENT_PREFIX)) return { ok: false, code: NOT_AUTHORIZED, reason: `control-plane client ids start with ${CONTROL_CLIENT_PREFIX}` };
+    if (!(await sameSecretHashed(password, creds.controlPassword))) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'wrong control-plane password' };
+    if (!req.clientId.startsWith(CONTROL_CLIENT_PREFIX)) return { ok: false, code: IDENTIFIER_REJECTED, reason: `control-plane client ids start with ${CONTROL_CLIENT_PREFIX}` };
+    verdict = { ok: true, identity: { kind: 'control' } };
   } else if (username === TELEMETRY_USER) {
+    // The read-only consumer publishes nothing (no rule grants it a write, its Will included).
     const v = judgeTelemetryConnect(password, req.clientId, creds.telemetryToken);
     if (!v.ok) return v;
-    identity = { kind: 'telemetry' };
+    verdict = { ok: true, identity: { kind: 'telemetry' } };
   } else {
     if (username === undefined || !isHostId(username)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'the username must be a host id' };
-    if (!sameSecret(password, creds.agentToken)) return { ok: false, code: BAD_USERNAME_OR_PASSWORD, reason: 'wrong agent token' };
-    identity = { kind: 'host', hostId: username };
-    // A client id is a session: taking over another berth identity's session would disconnect it.
-    if (req.clientId.startsWith('berth-') && req.clientId !== agentClientId(username)) {
-      return { ok: false, code: NOT_AUTHORIZED, reason: `host ${username} may use client id ${agentClientId(username)} or one not starting with berth-` };
-    }
+    // A client id is a session: only host X may hold berth-agent-X, and X holds no other.
+    if (req.clientId !== agentClientId(username)) return { ok: false, code: IDENTIFIER_REJECTED, reason: `host ${username} must use client id ${agentClientId(username)}` };
+    verdict = await judgeHost(username, password, creds);
+    if (!verdict.ok) return verdict;
   }
   // The Last Will is a publish made on the client's behalf later: it must be one the client may make now.
-  if (req.will && !mayPublish(identity, req.will.topic)) return { ok: false, code: NOT_AUTHORIZED, reason: 'the Last Will topic is not one this client may publish' };
-  return { ok: true, identity };
+  if (req.will && publishVerdict(verdict.identity, req.will.topic, req.will.retain ?? false) !== 'ok') {
+    return { ok: false, code: NOT_AUTHORIZED, reason: 'the Last Will topic is not one this client may publish' };
+  }
+  return verdict;
 }
 
-export function mayPublish(id: Identity, topic: string): boolean {
-  if (id.kind === 'control') return true;
-  if (id.kind === 'telemetry') return telemetryMayPublish(topic);
+async function judgeHost(hostId: string, password: string, creds: Credentials): Promise<ConnectVerdict> {
+  const refuse = (reason: string): ConnectVerdict => ({ ok: false, code: BAD_USERNAME_OR_PASSWORD, reason });
+  if (password.startsWith(ENROL_PREFIX)) {
+    const rest = password.slice(ENROL_PREFIX.length);
+    const cut = rest.lastIndexOf(':');
+    if (cut < 0 || !(await sameSecretHashed(rest.slice(0, cut), creds.agentToken))) return refuse('wrong fleet token');
+    const outcome = await creds.hosts.enrol(hostId, rest.slice(cut + 1));
+    if (outcome === 'taken') return refuse(`host ${hostId} is already enrolled: the fleet token cannot log in as it (use its own secret)`);
+    const secretHash = await creds.hosts.hashFor(hostId);
+    if (!secretHash) return refuse(`host ${hostId} was revoked while enrolling`);
+    return { ok: true, identity: { kind: 'host', hostId, secretHash }, enrolled: outcome === 'enrolled' };
+  }
+  const secretHash = await creds.hosts.hashFor(hostId);
+  if (secretHash === undefined) {
+    return refuse(`host ${hostId} has no credential: enrol it (the agent does with the fleet token) or issue one (POST /v1/hosts/${hostId}/token)`);
+  }
+  if (!(await verifySecret(password, secretHash))) {
+    return refuse((await sameSecretHashed(password, creds.agentToken)) ? 'the fleet token only enrols; it never authenticates an enrolled host' : 'wrong host secret');
+  }
+  return { ok: true, identity: { kind: 'host', hostId, secretHash } };
+}
+
+/** Does topic (a concrete name) or filter (with wildcards) match an ACL pattern expanded for this identity? */
+function expand(rule: AclRule, id: Identity): string {
+  return id.kind === 'host' ? rule.pattern.replace('%u', id.hostId) : rule.pattern;
+}
+
+function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+const grants = (rule: AclRule, id: Identity, access: 'read' | 'write') =>
+  rule.role === id.kind && (rule.access === access || rule.access === 'readwrite');
+
+export type PublishVerdict = 'ok' | 'denied' | 'retain';
+
+/** 'retain': the topic is allowed but may not be retained (dropped and counted apart from ACL denials). */
+export function publishVerdict(id: Identity, topic: string, retain: boolean): PublishVerdict {
+  if (!ACL_RULES.some((r) => grants(r, id, 'write') && topicMatches(expand(r, id), topic))) return 'denied';
+  if (!retain) return 'ok';
   const t = parseHostTopic(topic);
-  return t !== null && t.hostId === id.hostId && AGENT_PUBLISHES.includes(t.kind);
+  return t !== null && RETAINABLE.includes(t.kind) ? 'ok' : 'retain';
 }
 
-/** Hosts subscribe to their own desired topic, spelled out (no wildcards). */
+export const mayPublish = (id: Identity, topic: string, retain = false): boolean => publishVerdict(id, topic, retain) === 'ok';
+
+/**
+ * Hosts subscribe to exactly their own topics, spelled out (no wildcards: a filter is allowed only when it equals an
+ * expanded read pattern). The control plane subscribes to anything (it also uses $share/... filters).
+ */
 export function maySubscribe(id: Identity, filter: string): boolean {
   if (id.kind === 'control') return true;
   if (id.kind === 'telemetry') return telemetryMaySubscribe(filter);
-  return AGENT_SUBSCRIBES.some((kind) => filter === `${topics.hostPrefix(id.hostId)}${kind}`);
-}
-
-/** The same rules for Mosquitto (acl_file): %u is the username, i.e. the host id. */
-export function mosquittoAcl(): string {
-  const pattern = (access: 'read' | 'write', kind: string) => `pattern ${access} ${TOPIC_PREFIX}/hosts/%u/${kind}`;
-  return [
-    '# berth MQTT ACL for Mosquitto (acl_file). Generated by `berth mqtt-acl`; see DESIGN section 5.',
-    '# Agents log in with username = their host id and password = the fleet agent token; the control plane logs in',
-    `# as ${CONTROL_USER}. Pattern lines apply to every user; %u is the username.`,
-    '',
-    `# The control plane: everything under ${TOPIC_PREFIX}/ (it also uses shared subscriptions $share/berth/...).`,
-    `user ${CONTROL_USER}`,
-    `topic readwrite ${TOPIC_PREFIX}/#`,
-    '',
-    ...mosquittoTelemetryAcl(),
-    '',
-    '# Every host: publish only its own presence (also its Last Will), heartbeat and status; read only its own desired.',
-    ...AGENT_PUBLISHES.map((k) => pattern('write', k)),
-    ...AGENT_SUBSCRIBES.map((k) => pattern('read', k)),
-    '',
-  ].join('\n');
-}
-
-/**
- * A shell script that writes the Mosquitto password_file (mosquitto_passwd), reading the secrets from the
- * environment or the embedded state directory — so no secret is ever printed.
- */
-export function mosquittoPasswdScript(hostIds: readonly string[], stateDir: string, file = '/etc/mosquitto/berth.passwd'): string {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    '# Writes the Mosquitto password_file for berth. Generated by `berth mqtt-acl passwd`.',
-    `#   ${CONTROL_USER}: sha256_hex(admin token + ":mqtt"), what \`berth serve\` logs in with;`,
-    '#   each host id: the fleet agent token (Mosquitto has no wildcard users: list every host, and add new ones',
-    '#   with `mosquitto_passwd -b FILE <host id> "$BERTH_AGENT_TOKEN"` before their agent starts).',
-    'set -eu',
-    `FILE=\${1:-${q(file)}}`,
-    `ADMIN_TOKEN=\${BERTH_ADMIN_TOKEN:-$(cat ${q(`${stateDir}/admin-token`)})}`,
-    `AGENT_TOKEN=\${BERTH_AGENT_TOKEN:-$(cat ${q(`${stateDir}/agent-token`)})}`,
-    `CONTROL_PASSWORD=$(printf '%s:mqtt' "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)`,
-    'rm -f "$FILE"; touch "$FILE"; chmod 600 "$FILE"',
-    `mosquitto_passwd -b "$FILE" ${CONTROL_USER} "$CONTROL_PASSWORD"`,
-    ...hostIds.map((h) => `mosquitto_passwd -b "$FILE" ${q(h)} "$AGENT_TOKEN"`),
-    ...mosquittoTelemetryPasswd(stateDir),
-    '',
-  ].join('\n');
-}
-
-export const MQTT_ACL_USAGE = `usage: berth mqtt-acl                      print a Mosquitto acl_file with berth's topic rules
-       berth mqtt-acl passwd [--host ID]... [--file PATH]
-                                          print a shell script writing the Mosquitto password_file
-                                          (berth-control + one line per host id + the read-only user
-                                          telemetry; secrets are read from BERTH_ADMIN_TOKEN,
-                                          BERTH_AGENT_TOKEN, BERTH_TELEMETRY_TOKEN or the state dir)
-
-Mosquitto configuration to use them (BERTH_MQTT_URL=mqtt://<host>:<port> for berth serve):
-  listener 1883
-  allow_anonymous false
-  password_file /etc/mosquitto/berth.passwd
-  acl_file /etc/mosquitto/berth.acl`;
-
-/** `berth mqtt-acl [passwd ...]`: argv → what to print (pure; the state dir comes from BERTH_DB_URL). */
-export function mqttAclCommand(argv: readonly string[], stateDir: string): { code: number; out?: string; err?: string } {
-  if (argv.length === 0) return { code: 0, out: mosquittoAcl() };
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { code: 0, out: MQTT_ACL_USAGE };
-  if (argv[0] !== 'passwd') return { code: 2, err: `unknown argument '${argv[0]}'\n\n${MQTT_ACL_USAGE}` };
-  const hostIds: string[] = [];
-  let file: string | undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[++i];
-    if ((flag !== '--host' && flag !== '--file') || value === undefined) return { code: 2, err: `expected --host ID or --file PATH, got '${flag}'\n\n${MQTT_ACL_USAGE}` };
-    if (flag === '--file') file = value;
-    else if (!isHostId(value)) return { code: 2, err: `'${value}' is not a host id (1-64 letters, digits, '.', '_' or '-')` };
-    else hostIds.push(value);
-  }
-  return { code: 0, out: mosquittoPasswdScript(hostIds, stateDir, file) };
+  return ACL_RULES.some((r) => grants(r, id, 'read') && expand(r, id) === filter);
 }

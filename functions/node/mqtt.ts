@@ -9,8 +9,13 @@ import { CONTROL_CLIENT_PREFIX, CONTROL_USER } from './mqtt-acl';
 /** The control plane's broker password (runtime-neutral home: functions/crypto.ts). */
 export { controlPassword };
 
-export function connectControl(url: string, password: string, logger: Logger): MqttClient {
+/**
+ * tlsCa: the embedded broker's own certificate (PEM). The in-process control client trusts exactly it, whatever
+ * name it was issued for: it connects to its own listener, which may be bound to 0.0.0.0.
+ */
+export function connectControl(url: string, password: string, logger: Logger, tlsCa?: Buffer): MqttClient {
   const client = mqtt.connect(url, {
+    ...(tlsCa ? { ca: tlsCa, rejectUnauthorized: true, checkServerIdentity: () => undefined } : {}),
     protocolVersion: 4, // MQTT 3.1.1: aedes has no v5
     clientId: `${CONTROL_CLIENT_PREFIX}-${crypto.randomUUID().slice(0, 8)}`,
     username: CONTROL_USER,

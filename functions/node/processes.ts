@@ -23,17 +23,20 @@ export function spawnBerth(args: string[], opts: { env: Record<string, string | 
 export interface AgentProcessOptions {
   hostId: string;
   mqttUrl: string;
+  /** The fleet token (enrols a host with no secret yet). */
   token: string;
+  /** The host's own secret, when it was issued one (BERTH_HOST_SECRET). */
+  secret?: string;
   stateDir: string;
   logFile: string;
   extraArgs?: string[];
 }
 
-/** A sim agent; the token goes through the environment (not argv, which `ps` shows to everyone). */
+/** A sim agent; the secrets go through the environment (not argv, which `ps` shows to everyone). */
 export function spawnSimAgent(o: AgentProcessOptions): ChildProcess {
   return spawnBerth(
     ['agent', '--host-id', o.hostId, '--mqtt', o.mqttUrl, '--driver', 'sim', '--state-dir', o.stateDir, ...(o.extraArgs ?? [])],
-    { env: { BERTH_AGENT_TOKEN: o.token }, logFile: o.logFile },
+    { env: { BERTH_AGENT_TOKEN: o.token, BERTH_HOST_SECRET: o.secret ?? '' }, logFile: o.logFile },
   );
 }
 

@@ -1,7 +1,7 @@
 // `berth serve`: the embedded default — HTTP API on BERTH_HOST:BERTH_PORT over a libSQL file database,
 // creating .berth/ and its generated secrets on first start; the MQTT side (embedded broker unless
 // BERTH_MQTT_URL is set, the control client, ingest) and the periodic tick (the leased controller, relay).
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '../../shared/clock';
 import { cryptoIds } from '../../shared/ids';
@@ -25,6 +25,8 @@ import { startTick } from './tick';
 import { applyMigrations } from './migrate';
 import { loadSecret, secretFromFileOrNew, secretPaths, stateDirFor } from './secrets';
 import { checkSecretKey } from './secret-check';
+import { allCredentials, databaseCredentialStore } from '../services/hosts/credentials';
+import { makeStateDir, restrictDatabaseFiles } from './state-dir';
 
 export interface RunningServer {
   deps: Deps;
@@ -39,7 +41,8 @@ export interface RunningServer {
 export async function startServer(rawEnv: Record<string, string | undefined> = process.env): Promise<RunningServer> {
   const env = parseEnv(rawEnv);
   const stateDir = stateDirFor(env.BERTH_DB_URL);
-  mkdirSync(stateDir, { recursive: true });
+  makeStateDir(stateDir);
+  if (Boolean(env.BERTH_MQTT_TLS_CERT) !== Boolean(env.BERTH_MQTT_TLS_KEY)) throw new Error('BERTH_MQTT_TLS_CERT and BERTH_MQTT_TLS_KEY go together: set both (PEM files) or neither');
   const paths = secretPaths(stateDir);
   const secretKey = loadSecret(env.BERTH_SECRET_KEY, paths.secretKey, 'BERTH_SECRET_KEY');
   const config: Config = configFrom(env, {
@@ -58,6 +61,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   process.on('unhandledRejection', fatal('unhandled rejection'));
   const database: Database = await openNodeDatabase({ url: config.dbUrl, authToken: config.dbAuthToken });
   await applyMigrations(database);
+  restrictDatabaseFiles(config.dbUrl);
   const secrets = new SecretBox(config.secretKey);
   try {
     await checkSecretKey(database, secrets, secretKey);
@@ -67,17 +71,25 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   }
 
   const credentials = {
-    agentToken: config.agentToken, controlPassword: await controlPassword(config.adminToken),
+    agentToken: config.agentToken,
+    controlPassword: await controlPassword(config.adminToken),
     telemetryToken: secretFromFileOrNew(env.BERTH_TELEMETRY_TOKEN, paths.telemetryToken), // functions/node/telemetry-acl.ts
+    hosts: databaseCredentialStore(database, () => ({ now: systemClock.now(), approval: config.hostApproval ?? 'auto' })),
   };
-  const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials, logger });
+  const tls = config.mqttTls;
+  const broker = config.mqttUrl ? undefined : await startEmbeddedBroker({
+    host: config.host, port: config.mqttPort, credentials, logger, tls, allCredentials: () => allCredentials(database.db),
+  });
   const mqttUrl = config.mqttUrl ?? broker!.url;
-  const mqttClient = connectControl(mqttUrl, credentials.controlPassword, logger);
+  const mqttClient = connectControl(mqttUrl, credentials.controlPassword, logger, broker && tls ? readFileSync(tls.certFile) : undefined);
   // Hosts are judged silent only while we can hear them: connected to the broker for at least hostDeadAfter.
   let hearingSince: number | null = null;
   mqttClient.on('connect', () => { hearingSince = systemClock.now(); });
   mqttClient.on('close', () => { hearingSince = null; });
   const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger, config, publisher: new MqttPublisher(mqttClient), secrets };
+  deps.credentialChanged = (hostId) => {
+    broker?.recheck(hostId).catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot re-check a host credential'));
+  };
   const ingest = new IngestBatcher(deps);
   const registry = new Registry();
   deps.observer = createNodeObserver(registry);

@@ -1,7 +1,7 @@
 // The read-only telemetry consumer (issue 11): the rules as a table, then enforced by a real broker — the embedded
 // aedes one and Mosquitto configured from `berth mqtt-acl` — it hears events and telemetry, never a desired
 // document, and cannot publish.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/logger';
 import { topics } from '../../shared/protocol/topics';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
-import { judgeConnect, mayPublish, maySubscribe, mqttAclCommand } from './mqtt-acl';
+import { judgeConnect, mayPublish, maySubscribe } from './mqtt-acl';
+import { memoryCredentialStore } from './credential-store-memory';
+import { mosquittoAcl, mosquittoPasswd } from './mosquitto';
 import { telemetryMaySubscribe } from './telemetry-acl';
 
-const creds = { agentToken: 'agent-token-0123456789', controlPassword: 'control-password-0123456789', telemetryToken: 'telemetry-token-0123456789' };
+const creds = { agentToken: 'agent-token-0123456789', controlPassword: 'control-password-0123456789', telemetryToken: 'telemetry-token-0123456789', hosts: memoryCredentialStore() };
 const consumer = { username: 'telemetry', password: creds.telemetryToken, clientId: 'grafana-1', will: null };
 
 describe('telemetry consumer rules', () => {
@@ -49,18 +51,18 @@ describe('telemetry consumer rules', () => {
     ['the agent token', { ...consumer, password: creds.agentToken }, { ok: false, code: 4 }],
     ["an agent's client id", { ...consumer, clientId: 'berth-agent-host0' }, { ok: false, code: 5 }],
     ['a Last Will (a publish)', { ...consumer, will: { topic: 'berth/v1/events' } }, { ok: false, code: 5 }],
-  ] as const)('connect with %s', (_n, req, want) => {
-    expect(judgeConnect(req, creds)).toMatchObject(want);
+  ] as const)('connect with %s', async (_n, req, want) => {
+    expect(await judgeConnect(req, creds)).toMatchObject(want);
   });
 
-  it('nobody logs in as telemetry when no token is configured', () => {
-    expect(judgeConnect(consumer, { ...creds, telemetryToken: undefined })).toMatchObject({ ok: false, code: 5 });
+  it('nobody logs in as telemetry when no token is configured', async () => {
+    expect(await judgeConnect(consumer, { ...creds, telemetryToken: undefined })).toMatchObject({ ok: false, code: 5 });
   });
 
-  it('the Mosquitto ACL gives the user read of events and telemetry and denies the host topics first', () => {
-    const acl = mqttAclCommand([], '/x').out!;
-    expect(acl).toMatch(/user telemetry\ntopic deny berth\/v1\/hosts\/#\ntopic read berth\/v1\/events\ntopic read berth\/v1\/telemetry\/#/);
-    expect(mqttAclCommand(['passwd'], '/x').out).toContain('mosquitto_passwd -b "$FILE" telemetry "$TELEMETRY_TOKEN"');
+  it('the Mosquitto ACL gives the user read of events and telemetry and denies the host topics first', async () => {
+    expect(mosquittoAcl()).toMatch(/user telemetry\ntopic deny berth\/v1\/hosts\/#\ntopic read berth\/v1\/events\ntopic read berth\/v1\/telemetry\/#/);
+    expect(await mosquittoPasswd('pw', [], creds.telemetryToken)).toMatch(/^telemetry:\$7\$/m);
+    expect(await mosquittoPasswd('pw', [])).not.toMatch(/^telemetry:/m);
   });
 });
 
@@ -88,14 +90,9 @@ async function embedded(): Promise<Broker> {
 async function mosquitto(): Promise<Broker> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-telemetry-mosq-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'berth.acl'), mqttAclCommand([], dir).out!);
+  writeFileSync(join(dir, 'berth.acl'), mosquittoAcl());
   // The control password is the one `berth serve` derives; here any secret stands in for it.
-  const script = mqttAclCommand(['passwd', '--host', 'host0'], dir).out!
-    .replace(/^CONTROL_PASSWORD=.*$/m, `CONTROL_PASSWORD='${creds.controlPassword}'`);
-  execFileSync('sh', ['-s', join(dir, 'berth.passwd')], {
-    input: script,
-    env: { ...process.env, BERTH_ADMIN_TOKEN: 'unused-admin-token-0123', BERTH_AGENT_TOKEN: creds.agentToken, BERTH_TELEMETRY_TOKEN: creds.telemetryToken },
-  });
+  writeFileSync(join(dir, 'berth.passwd'), await mosquittoPasswd(creds.controlPassword, [], creds.telemetryToken), { mode: 0o600 });
   writeFileSync(join(dir, 'mosquitto.conf'), [
     `listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${join(dir, 'berth.passwd')}`, `acl_file ${join(dir, 'berth.acl')}`,
     'persistence false', ...(process.getuid?.() === 0 ? ['user root'] : []), '',

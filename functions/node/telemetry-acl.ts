@@ -58,12 +58,3 @@ export function mosquittoTelemetryAcl(): string[] {
     `topic read ${topics.telemetryAll}`,
   ];
 }
-
-/** The line of the Mosquitto password-file script for the telemetry user (secret read, never printed). */
-export function mosquittoTelemetryPasswd(stateDir: string): string[] {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    `TELEMETRY_TOKEN=\${BERTH_TELEMETRY_TOKEN:-$(cat ${q(`${stateDir}/telemetry-token`)} 2>/dev/null || true)}`,
-    `if [ -n "$TELEMETRY_TOKEN" ]; then mosquitto_passwd -b "$FILE" ${TELEMETRY_USER} "$TELEMETRY_TOKEN"; fi`,
-  ];
-}

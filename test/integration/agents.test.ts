@@ -62,10 +62,10 @@ function suite(mode: BrokerMode) {
   })()), 40_000);
 
   it('a wrong token is refused at CONNECT, for agents and for the control user', () => track((async () => {
-    for (const [username, clientId] of [['intruder', 'probe-intruder'], ['host0', 'probe-host0'], ['berth-control', 'berth-control-probe']]) {
+    for (const [username, clientId] of [['intruder', 'berth-agent-intruder'], ['host0', 'berth-agent-host0'], ['berth-control', 'berth-control-probe']]) {
       const err = await c.connect({ username, password: 'wrong-token-0123456789', clientId }).then(() => null, (e) => e);
       expect(err, `${username} with a wrong password`).not.toBeNull();
-      expect([4, 5]).toContain(err.code);
+      expect([2, 4, 5]).toContain(err.code);
     }
     expect(await c.host('intruder')).toBeUndefined();
   })()), 20_000);
@@ -109,12 +109,14 @@ function suite(mode: BrokerMode) {
   })()), 30_000);
 
   it("a host can neither read another host's desired state nor publish (or leave a Last Will) for it", () => track((async () => {
-    const other = HOSTS.find((h) => h !== vpnHost)!;
+    // Two enrolled hosts with no agent running (issue 9: every host its own credential): a spy and a forger.
+    const other = 'mallory';
+    await c.issue('spy');
+    await c.issue(other);
     const before = await c.host(vpnHost);
-    const asOther = { username: other, password: c.agentToken };
     // Reading: no subscription of another host's document delivers it (refused, or filtered by the ACL).
     const received: string[] = [];
-    const spy = await c.connect({ ...asOther, clientId: `probe-${other}` });
+    const spy = await c.asHost('spy');
     spy.on('message', (topic) => received.push(topic));
     for (const filter of [`berth/v1/hosts/${vpnHost}/desired`, 'berth/v1/hosts/+/desired', 'berth/v1/#']) {
       await spy.subscribeAsync(filter, { qos: 1 }).catch(() => undefined);
@@ -127,28 +129,28 @@ function suite(mode: BrokerMode) {
       [`berth/v1/hosts/${vpnHost}/presence`, offline],
       [`berth/v1/hosts/${other}/heartbeat`, forged], // its own topic, someone else's name inside: ingest drops it
     ];
-    for (const [i, [topic, payload]] of attempts.entries()) {
-      const a = await c.connect({ ...asOther, clientId: `probe-${other}-${i}` });
+    for (const [topic, payload] of attempts) {
+      const a = await c.asHost(other);
       a.publish(topic, payload, { qos: 0 });
       await sleep(200);
       a.stream.destroy();
+      await sleep(200); // the broker has seen it go (one connection per host)
     }
     // A Last Will on the victim's presence with its current boot id, then an unclean end: refused or never published.
     const will = { topic: `berth/v1/hosts/${vpnHost}/presence`, payload: Buffer.from(offline), qos: 1 as const, retain: true };
-    const willer = await c.connect({ ...asOther, clientId: `probe-will-${other}`, will }).catch(() => null);
+    const willer = await c.asHost(other, { will }).catch(() => null);
     willer?.stream.destroy();
     await sleep(1000);
     spy.stream.destroy();
-    expect(received.filter((t) => t.endsWith('/desired') && !t.includes(`/${other}/`))).toEqual([]);
+    expect(received.filter((t) => t.endsWith('/desired') && !t.includes('/spy/'))).toEqual([]);
     const after = await c.host(vpnHost);
     expect(after).toMatchObject({ alive: true, reportedCount: 1, bootId: before.bootId });
-    expect((await c.host(other)).alive).toBe(true);
     expect((await container()).status).toBe('RUNNING');
   })()), 30_000);
 
   it('garbage on every topic is dropped; the control plane and the agents stay healthy', () => track((async () => {
-    const other = HOSTS.find((h) => h !== vpnHost)!;
-    const g = await c.connect({ username: other, password: c.agentToken, clientId: `probe-garbage-${other}` });
+    const other = 'mallory';
+    const g = await c.asHost(other);
     const control = await c.control();
     const garbage: (string | Buffer)[] = ['', '{', 'null', '[]', '{"v":1}', '{"v":2,"hostId":"x"}', Buffer.from([0xff, 0xfe, 0, 1, 2]), 'x'.repeat(300_000),
       JSON.stringify({ v: 1, hostId: other, bootId: 'b', containers: [{ id: '../../etc', placementGeneration: -1, status: 'EXPLODED' }] })];

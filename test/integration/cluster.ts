@@ -1,6 +1,8 @@
 // A real berth cluster for integration tests: `berth serve` as a child process (temp database, free ports), real
 // `berth agent --driver sim` processes, and either the embedded broker or a real Mosquitto configured from
-// `berth mqtt-acl`. Helpers poll the HTTP API and read each sim agent's own state file.
+// `berth mqtt-acl` (conf, acl, passwd). Agents on the embedded broker enrol with the fleet token on first start;
+// on Mosquitto each host is issued its secret first (POST /v1/hosts/{id}/token → password_file → SIGHUP).
+// Helpers poll the HTTP API and read each sim agent's own state file.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,13 +57,23 @@ export class Cluster {
   readonly telemetryToken = 'it-telemetry-token-0123456789abcdef';
   dbUrl = '';
   httpUrl = '';
+  /** Where agents (and tests acting as hosts) connect. */
   mqttUrl = '';
+  /** Where berth serve replicas connect: on Mosquitto its own listener (distinct client ids), else mqttUrl. */
+  serveMqttUrl = '';
+  /** Secrets issued through the API (issue()); agents of other hosts enrol (embedded) by themselves. */
+  readonly secrets = new Map<string, string>();
+  /** Extra environment for berth serve (e.g. BERTH_MQTT_TLS_CERT). */
+  serveEnv: Record<string, string> = {};
+  /** Extra agent flags (e.g. --ca). */
+  agentArgs: string[] = [];
   api!: Api;
   serve: ChildProcess | null = null;
   broker: ChildProcess | null = null;
   readonly agents = new Map<string, ChildProcess>();
   private httpPort = 0;
   private mqttPort = 0;
+  private controlPort = 0;
   private serveRuns = 0;
 
   constructor(readonly mode: BrokerMode, readonly hostIds: string[]) {}
@@ -72,24 +84,54 @@ export class Cluster {
     this.httpPort = await freePort();
     this.mqttPort = await freePort();
     this.httpUrl = `http://127.0.0.1:${this.httpPort}`;
-    this.mqttUrl = `mqtt://127.0.0.1:${this.mqttPort}`;
+    this.mqttUrl = `${this.serveEnv.BERTH_MQTT_TLS_CERT ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.mqttPort}`;
+    this.serveMqttUrl = this.mqttUrl;
     this.api = httpApi(this.httpUrl, this.adminToken);
-    if (this.mode === 'mosquitto') await this.startMosquitto();
+    if (this.mode === 'mosquitto') {
+      this.controlPort = await freePort();
+      this.serveMqttUrl = `mqtt://127.0.0.1:${this.controlPort}`;
+    }
     await this.startServe();
+    if (this.mode === 'mosquitto') {
+      for (const h of this.hostIds) this.secrets.set(h, await this.postToken(h));
+      await this.startMosquitto();
+    }
   }
 
-  /** Mosquitto configured exactly as `berth mqtt-acl` says: its acl_file, and its password_file script run by sh. */
-  private async startMosquitto(): Promise<void> {
+  private async postToken(hostId: string): Promise<string> {
+    const r = await this.api('POST', `/v1/hosts/${hostId}/token`);
+    if (r.status !== 201) throw new Error(`POST /v1/hosts/${hostId}/token: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token.token;
+  }
+
+  /** Issues (or rotates) a host's secret through the API; on Mosquitto, rewrites the password_file and reloads. */
+  async issue(hostId: string): Promise<string> {
+    const secret = await this.postToken(hostId);
+    this.secrets.set(hostId, secret);
+    if (this.mode === 'mosquitto') await this.reloadMosquitto();
+    return secret;
+  }
+
+  private berthCli(args: string[]): string {
     const env = { ...process.env, BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_TELEMETRY_TOKEN: this.telemetryToken, BERTH_DB_URL: this.dbUrl };
-    const berth = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'bin/berth.ts', ...args], { env, encoding: 'utf8' });
-    writeFileSync(join(this.dir, 'berth.acl'), berth(['mqtt-acl']));
-    const script = berth(['mqtt-acl', 'passwd', ...this.hostIds.flatMap((h) => ['--host', h])]);
-    execFileSync('sh', ['-s', join(this.dir, 'berth.passwd')], { input: script, env });
+    return execFileSync(process.execPath, ['--import', 'tsx', 'bin/berth.ts', ...args], { env, encoding: 'utf8' });
+  }
+
+  /** berth mqtt-acl passwd → the password_file, then SIGHUP (Mosquitto re-reads it). */
+  async reloadMosquitto(): Promise<void> {
+    writeFileSync(join(this.dir, 'berth.passwd'), this.berthCli(['mqtt-acl', 'passwd']), { mode: 0o600 });
+    this.broker?.kill('SIGHUP');
+    await sleep(300);
+  }
+
+  /** Mosquitto configured exactly as `berth mqtt-acl` says: its mosquitto.conf, acl_file and password_file. */
+  private async startMosquitto(): Promise<void> {
+    writeFileSync(join(this.dir, 'berth.acl'), this.berthCli(['mqtt-acl']));
+    writeFileSync(join(this.dir, 'berth.passwd'), this.berthCli(['mqtt-acl', 'passwd']), { mode: 0o600 });
+    const tls = this.serveEnv.BERTH_MQTT_TLS_CERT ? ['--cert', this.serveEnv.BERTH_MQTT_TLS_CERT, '--key', this.serveEnv.BERTH_MQTT_TLS_KEY] : [];
+    const conf = this.berthCli(['mqtt-acl', 'conf', '--port', String(this.mqttPort), '--control-port', String(this.controlPort), '--dir', this.dir, ...tls]);
     writeFileSync(join(this.dir, 'mosquitto.conf'), [
-      `listener ${this.mqttPort} 127.0.0.1`,
-      'allow_anonymous false',
-      `password_file ${join(this.dir, 'berth.passwd')}`,
-      `acl_file ${join(this.dir, 'berth.acl')}`,
+      conf,
       'persistence false',
       // As root, mosquitto would switch to its own user, which cannot read our owner-only files.
       ...(process.getuid?.() === 0 ? ['user root'] : []),
@@ -97,7 +139,7 @@ export class Cluster {
     ].join('\n'));
     this.broker = spawn(MOSQUITTO!, ['-c', join(this.dir, 'mosquitto.conf'), '-v'], { stdio: ['ignore', 'ignore', 'ignore'] });
     await waitFor('mosquitto to accept berth-control', async () => {
-      const c = await this.connect({ username: 'berth-control', password: await controlPassword(this.adminToken), clientId: 'berth-control-probe' });
+      const c = await this.control();
       await c.endAsync();
       return true;
     }, 10_000, 100);
@@ -108,8 +150,9 @@ export class Cluster {
       logFile: join(this.dir, `serve-${++this.serveRuns}.log`),
       env: {
         BERTH_DB_URL: this.dbUrl, BERTH_PORT: String(this.httpPort), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info',
-        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey, BERTH_TELEMETRY_TOKEN: this.telemetryToken,
-        BERTH_MQTT_PORT: String(this.mqttPort), BERTH_MQTT_URL: this.mode === 'mosquitto' ? this.mqttUrl : '',
+        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey,
+        BERTH_MQTT_PORT: String(this.mqttPort), BERTH_MQTT_URL: this.mode === 'mosquitto' ? this.serveMqttUrl : '',
+        ...this.serveEnv,
       },
     });
     await waitFor('berth serve to answer /healthz', async () => ((await fetch(`${this.httpUrl}/healthz`)).ok ? true : undefined), 60_000, 100);
@@ -123,10 +166,15 @@ export class Cluster {
 
   startAgent(hostId: string): ChildProcess {
     const p = spawnSimAgent({
-      hostId, mqttUrl: this.mqttUrl, token: this.agentToken, stateDir: join(this.dir, `agent-${hostId}`), logFile: join(this.dir, `agent-${hostId}.log`),
+      hostId, mqttUrl: this.mqttUrl, token: this.agentToken, secret: this.secrets.get(hostId), stateDir: this.agentStateDir(hostId),
+      logFile: join(this.dir, `agent-${hostId}.log`), extraArgs: this.agentArgs,
     });
     this.agents.set(hostId, p);
     return p;
+  }
+
+  agentStateDir(hostId: string): string {
+    return join(this.dir, `agent-${hostId}`);
   }
 
   async killAgent(hostId: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -150,13 +198,21 @@ export class Cluster {
     return (await this.api('GET', '/v1/containers')).body.containers;
   }
 
-  /** An MQTT 3.1.1 client that never reconnects by itself (a refused CONNECT rejects). */
-  connect(opts: IClientOptions): Promise<MqttClient> {
-    return mqtt.connectAsync(this.mqttUrl, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 3000, ...opts });
+  /** An MQTT 3.1.1 client (on the agents' listener) that never reconnects by itself (a refused CONNECT rejects). */
+  connect(opts: IClientOptions, url = this.mqttUrl): Promise<MqttClient> {
+    const ca = this.serveEnv.BERTH_MQTT_TLS_CERT && url.startsWith('mqtts:') ? { ca: readFileSync(this.serveEnv.BERTH_MQTT_TLS_CERT) } : {};
+    return mqtt.connectAsync(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 3000, ...ca, ...opts });
   }
 
+  /** Connects as host hostId with the secret issue() gave it (or the one its agent keeps after enrolling). */
+  asHost(hostId: string, opts: IClientOptions = {}): Promise<MqttClient> {
+    const secret = this.secrets.get(hostId) ?? readFileSync(join(this.agentStateDir(hostId), 'host-secret'), 'utf8').trim();
+    return this.connect({ username: hostId, password: secret, clientId: `berth-agent-${hostId}`, ...opts });
+  }
+
+  /** As the control plane, on the control plane's listener. */
   async control(): Promise<MqttClient> {
-    return this.connect({ username: 'berth-control', password: await controlPassword(this.adminToken), clientId: `berth-control-it-${Math.random().toString(16).slice(2, 8)}` });
+    return this.connect({ username: 'berth-control', password: await controlPassword(this.adminToken), clientId: `berth-control-it-${Math.random().toString(16).slice(2, 8)}` }, this.serveMqttUrl);
   }
 
   /** The retained desired document of a host, read as the control plane. */

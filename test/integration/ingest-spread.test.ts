@@ -29,7 +29,7 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas with a shared subscription (
     second = spawnBerth(['serve'], {
       logFile: join(c.dir, 'serve-second.log'),
       env: {
-        BERTH_DB_URL: c.dbUrl, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info', BERTH_MQTT_URL: c.mqttUrl,
+        BERTH_DB_URL: c.dbUrl, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info', BERTH_MQTT_URL: c.serveMqttUrl,
         BERTH_ADMIN_TOKEN: c.adminToken, BERTH_AGENT_TOKEN: c.agentToken, BERTH_SECRET_KEY: c.secretKey,
       },
     });
@@ -45,7 +45,7 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas with a shared subscription (
     const before = (await received(c.httpUrl)) + (await received(secondUrl));
     // Each host speaks for itself with its own credential, at QoS 1 so nothing may be lost on the way.
     for (const h of HOSTS) {
-      const m = await c.connect({ username: h, password: c.agentToken, clientId: `berth-agent-${h}` });
+      const m = await c.asHost(h);
       const bootId = crypto.randomUUID();
       for (let seq = 0; seq < PER_HOST; seq++) {
         const hb = { v: 1, hostId: h, bootId, seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: seq };

@@ -31,7 +31,7 @@ function suite() {
     const proc = spawnBerth(['serve'], {
       logFile: join(c.dir, `serve-${name}.log`),
       env: {
-        BERTH_DB_URL: c.dbUrl, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info', BERTH_MQTT_URL: c.mqttUrl,
+        BERTH_DB_URL: c.dbUrl, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info', BERTH_MQTT_URL: c.serveMqttUrl,
         BERTH_ADMIN_TOKEN: c.adminToken, BERTH_AGENT_TOKEN: c.agentToken, BERTH_SECRET_KEY: c.secretKey,
       },
     });

@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { controlPassword } from '../../functions/crypto';
 import { openDatabase } from '../../functions/db/client';
 import { startEmbeddedBroker } from '../../functions/node/broker';
+import { memoryCredentialStore } from '../../functions/node/credential-store-memory';
 import { applyMigrations } from '../../functions/node/migrate';
 import { silentLogger } from '../../shared/logger';
 import { startLibsqlHttpStandIn } from '../standins/libsql-http/server';
@@ -30,7 +31,7 @@ export default async function setup(project: TestProject) {
   database.close();
   const broker = await startEmbeddedBroker({
     host: '127.0.0.1', port: 0, wsPort: 0, logger: silentLogger,
-    credentials: { agentToken: TOKENS.agent, controlPassword: await controlPassword(TOKENS.admin) },
+    credentials: { agentToken: TOKENS.agent, controlPassword: await controlPassword(TOKENS.admin), hosts: memoryCredentialStore() },
   });
   project.provide('dbUrl', standIn.url);
   project.provide('mqttWsUrl', broker.wsUrl!);

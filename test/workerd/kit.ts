@@ -40,7 +40,7 @@ export async function ingest(messages: unknown[], token?: string) {
 /** An agent's view of the broker: it subscribes to its desired topic and keeps every document it receives. */
 export async function agentListener(hostId: string): Promise<{ docs: any[]; client: MqttClient }> {
   const client = await mqtt.connectAsync(env.BERTH_MQTT_URL, {
-    protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password: env.BERTH_AGENT_TOKEN, reconnectPeriod: 0, clean: true,
+    protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password: `berth-enrol:${env.BERTH_AGENT_TOKEN}:workerd-host-secret-${hostId}-0123456789abcdef`, // enrols on first use (issue 9) reconnectPeriod: 0, clean: true,
   });
   const docs: any[] = [];
   client.on('message', (_t, payload) => docs.push(JSON.parse(new TextDecoder().decode(payload))));

@@ -108,3 +108,16 @@ export const drains = sqliteTable('drains', {
   state: text('state', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * A host's own MQTT credential (issue 9): only a salted hash of the secret, in Mosquitto's `$7$` format
+ * (PBKDF2-SHA512) so `berth mqtt-acl passwd` can write Mosquitto's password_file straight from this table.
+ * One row per host; issuing again replaces it (rotation), deleting the host deletes it (revocation).
+ */
+export const hostCredentials = sqliteTable('host_credentials', {
+  hostId: text('host_id').primaryKey(),
+  secretHash: text('secret_hash').notNull(),
+  /** 'admin' (POST /v1/hosts/{id}/token) | 'fleet' (enrolled with the fleet token) */
+  issuedBy: text('issued_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

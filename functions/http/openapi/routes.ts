@@ -1,6 +1,7 @@
 // The route registry: every path berth serves, with the zod schemas that validate it. The OpenAPI document is
 // generated from this list, and a test (openapi.test.ts) fails when the app has a route missing here or this
 // lists one the app lacks — adding a route means adding its entry (a few lines) to ROUTES below.
+import { hostTokenResponse } from '../../services/hosts/credentials';
 import { eventsQuery, eventsResponse } from '../../routes/v1/events';
 import { topologyResponse } from '../../routes/v1/topology';
 import { z } from 'zod';
@@ -48,7 +49,8 @@ const operator: RouteDoc[] = [
   { ...admin, method: 'get', path: '/v1/hosts', summary: 'List hosts', response: z.object({ hosts: z.array(ov.hostView) }), status: 200 },
   { ...admin, method: 'get', path: '/v1/hosts/{id}', summary: 'Show a host', response: z.object({ host: ov.hostView }), status: 200 },
   { ...admin, method: 'patch', path: '/v1/hosts/{id}', summary: 'Change a host\'s scheduling knobs', request: patchHostBody, response: z.object({ host: ov.hostView }), status: 200 },
-  { ...admin, method: 'delete', path: '/v1/hosts/{id}', summary: 'Forget a dead, empty host', status: 204, errors: [409] },
+  { ...admin, method: 'delete', path: '/v1/hosts/{id}', summary: 'Forget a dead, empty host (its MQTT credential is revoked)', status: 204, errors: [409] },
+  { ...admin, method: 'post', path: '/v1/hosts/{id}/token', summary: 'Issue (or rotate) a host\'s own MQTT secret, shown once; creates the host record if needed', response: hostTokenResponse, status: 201 },
   { ...admin, method: 'post', path: '/v1/hosts/{id}/drain', summary: 'Drain a host (cordon, move every container off)', request: drainBody, requestOptional: true, response: z.object({ drain: ov.drainStartView }), status: 202, errors: [409] },
   { ...admin, method: 'get', path: '/v1/hosts/{id}/drain', summary: 'A drain\'s progress', response: z.object({ drain: ov.drainStatusView }), status: 200 },
   { ...admin, method: 'get', path: '/v1/host-groups', summary: 'List host groups', response: z.object({ hostGroups: z.array(ov.hostGroupView) }), status: 200 },

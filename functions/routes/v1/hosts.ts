@@ -1,19 +1,16 @@
 // /v1/hosts (admin only): list, show, patch scheduling knobs, delete a dead and empty host; drain (cordon + move
 // everything off, at most maxParallel at a time, driven by the leader's tick) and its progress.
 import { Hono } from 'hono';
-import type { AppContext, AppEnv } from '../../http/env';
+import type { AppEnv } from '../../http/env';
 import { requireAdmin } from '../../http/auth';
-import { parseWith, readBody } from '../../http/body';
+import { parseWith, readBody, readOptionalBody } from '../../http/body';
 import { listHosts, showHost } from '../../services/hosts/read';
 import { deleteHost, updateHost } from '../../services/hosts/write';
 import { drainBody, drainStatus, startDrain } from '../../services/hosts/drain';
 import { patchHostBody } from '../../services/hosts/schemas';
+import { issueHostToken } from '../../services/hosts/credentials';
+import { zHostId } from '../../../shared/protocol/topics';
 
-/** The drain body is optional: no body (or an empty one) takes the defaults. */
-async function readDrainBody(c: AppContext) {
-  const text = await c.req.text();
-  return text.trim() === '' ? parseWith(drainBody, {}) : readBody(c, drainBody);
-}
 
 export function hostRoutes() {
   const r = new Hono<AppEnv>();
@@ -28,8 +25,13 @@ export function hostRoutes() {
     await deleteHost(c.var.deps, c.req.param('id'));
     return c.body(null, 204);
   });
+  // The host's own MQTT secret, shown once; again = rotate (schemas: services/hosts/credentials.ts hostTokenResponse).
+  r.post('/:id/token', async (c) => {
+    const id = parseWith(zHostId, c.req.param('id'), 'hostId');
+    return c.json(await issueHostToken(c.var.deps, id), 201);
+  });
   r.post('/:id/drain', async (c) => {
-    const body = await readDrainBody(c);
+    const body = await readOptionalBody(c, drainBody); // no body: the defaults
     return c.json({ drain: await startDrain(c.var.deps, c.req.param('id'), body.maxParallel) }, 202);
   });
   r.get('/:id/drain', async (c) => c.json({ drain: await drainStatus(c.var.deps.database.db, c.req.param('id')) }));

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env';
 import { requireAdmin } from '../../http/auth';
-import { parseWith, readBody } from '../../http/body';
+import { readOptionalBody } from '../../http/body';
 import { rebalance, rebalanceBody } from '../../services/rebalance/rebalance';
 
 export function rebalanceRoutes() {
@@ -10,7 +10,7 @@ export function rebalanceRoutes() {
   r.use('*', requireAdmin);
   r.post('/', async (c) => {
     // No body means the defaults: a dry run of at most 10 moves.
-    const body = (await c.req.text()).trim() === '' ? parseWith(rebalanceBody, {}) : await readBody(c, rebalanceBody);
+    const body = await readOptionalBody(c, rebalanceBody);
     return c.json(await rebalance(c.var.deps, body));
   });
   return r;

@@ -4,6 +4,7 @@ import { conflict } from '../../../shared/errors';
 import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
 import { dirtyHosts, hostGroupMembers, hosts } from '../../db/schema';
+import { revokeHostCredential } from './credentials';
 import { countContainersOn, getHostRow, showHost } from './read';
 import type { PatchHostBody } from './schemas';
 
@@ -46,5 +47,7 @@ export async function deleteHost(deps: Deps, id: string) {
     // Group membership names hosts by id without a foreign key: drop it so no group lists a host that is gone.
     await tx.delete(hostGroupMembers).where(eq(hostGroupMembers.hostId, id));
     await tx.delete(hosts).where(eq(hosts.id, id));
+    await revokeHostCredential(tx, id);
   });
+  deps.credentialChanged?.(id);
 }

@@ -15,6 +15,7 @@ import { configFrom, parseEnv } from '../../../functions/config';
 import { openDatabase } from '../../../functions/db/client';
 import { startBridge } from '../../../functions/node/bridge';
 import { startEmbeddedBroker } from '../../../functions/node/broker';
+import { allCredentials, databaseCredentialStore } from '../../../functions/services/hosts/credentials';
 import { createNodeLogger } from '../../../functions/node/logger';
 import { applyMigrations } from '../../../functions/node/migrate';
 import { controlPassword } from '../../../functions/node/mqtt';
@@ -88,7 +89,14 @@ export async function runDevWorker(argv: string[], rawEnv: NodeJS.ProcessEnv = p
     logger.info({}, 'stand-in for sqld/Turso: migrations applied over HTTP');
 
     const control = await controlPassword(config.adminToken);
-    const broker = await startEmbeddedBroker({ host: config.host, port: config.mqttPort, credentials: { agentToken: config.agentToken, controlPassword: control }, logger, wsPort: 0 });
+    // The managed broker's auth reads berth's host credentials (EMQX: its HTTP/SQL authentication; here the database).
+    const credDb = await openDatabase({ url: db.url, authToken: dbToken });
+    stops.push(async () => credDb.close());
+    const hosts = databaseCredentialStore(credDb, () => ({ now: Date.now(), approval: config.hostApproval ?? 'auto' }));
+    const broker = await startEmbeddedBroker({
+      host: config.host, port: config.mqttPort, credentials: { agentToken: config.agentToken, controlPassword: control, hosts }, logger, wsPort: 0,
+      tls: config.mqttTls, allCredentials: () => allCredentials(credDb.db),
+    });
     stops.push(() => broker.close());
     logger.info({ url: broker.url, wsUrl: broker.wsUrl }, 'stand-in for the managed MQTT broker: embedded aedes with berth ACL (agents: TCP; the Worker: WebSocket)');
 

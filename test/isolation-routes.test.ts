@@ -1,0 +1,124 @@
+// The HTTP isolation matrix (issue 9): every route the app registers × {admin, tenant A, tenant B, no token, a host's
+// own MQTT secret, the fleet token}, generated from app.routes — a new route is in the matrix without anyone adding
+// it, and a route whose outcome fits no rule below fails the test until someone decides what it should be.
+// Tenant A owns one object of every Neutron resource (the seed VPN); tenant B must not see or touch any of them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeedVpn, type Api } from '../functions/node/seed-vpn';
+import { createTestApp, type TestApp } from './helpers/harness';
+import { insertContainer, insertContainerGroup } from '../functions/services/hosts/test-fixtures';
+
+type Caller = 'admin' | 'tenantA' | 'tenantB' | 'none' | 'hostSecret' | 'fleetToken';
+const CALLERS: Caller[] = ['admin', 'tenantA', 'tenantB', 'none', 'hostSecret', 'fleetToken'];
+
+/** Routes anyone may call: liveness and metrics (no tenant data). */
+const PUBLIC = new Set(['GET /healthz', 'GET /metrics']);
+/** /v1 routes a tenant may use, for its own objects only (none today: the operator API is the admin's). */
+const TENANT_V1 = new Set<string>([]);
+
+let t: TestApp;
+const tokens = {} as Record<Caller, string | undefined>;
+/** Tenant A's object per collection path (e.g. /v2.0/networks → id). */
+const ownedByA = new Map<string, string>();
+/** Operator objects (/v1/host-groups → id). */
+const operatorIds = new Map<string, string>();
+
+/** The collection a route's :id belongs to: /v2.0/routers/:id/add_router_interface → /v2.0/routers. */
+const collectionOf = (path: string) => path.split('/:id')[0];
+const singular: Record<string, string> = {
+  '/v2.0/networks': 'network', '/v2.0/subnets': 'subnet', '/v2.0/routers': 'router', '/v2.0/vpn/ikepolicies': 'ikepolicy',
+  '/v2.0/vpn/ipsecpolicies': 'ipsecpolicy', '/v2.0/vpn/vpnservices': 'vpnservice', '/v2.0/vpn/endpoint-groups': 'endpoint_group',
+  '/v2.0/vpn/ipsec-site-connections': 'ipsec_site_connection',
+};
+
+function fill(path: string): string {
+  const id = ownedByA.get(collectionOf(path)) ?? ({ '/v1/hosts': 'host0', '/v1/containers': 'c-1', '/v1/container-groups': 'cg-1', '/v1/routers': ownedByA.get('/v2.0/routers') } as Record<string, string | undefined>)[collectionOf(path)] ?? operatorIds.get(collectionOf(path)) ?? 'x-1';
+  return path.replace(':id', id).replace(':hostId', 'host0').replace(':portId', operatorIds.get('port') ?? 'p-1');
+}
+
+/** A body that is valid in shape for the route, so the outcome is about who asks, not what they send. */
+function bodyFor(method: string, path: string): unknown {
+  if (method === 'GET' || method === 'DELETE') return undefined;
+  if (path.endsWith('_router_interface')) return { subnet_id: ownedByA.get('/v2.0/subnets') };
+  const res = singular[collectionOf(path)];
+  if (res && method === 'PUT') return { [res]: { name: 'renamed' } };
+  return {};
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  tokens.admin = undefined; // the harness default
+  tokens.tenantA = await t.tenantToken('tenant-a');
+  tokens.tenantB = await t.tenantToken('tenant-b');
+  tokens.none = '';
+  tokens.fleetToken = t.deps.config.agentToken;
+  tokens.hostSecret = (await t.req('POST', '/v1/hosts/host0/token')).body.token.token;
+  // Tenant A's objects, made by the admin on A's behalf (tenant_id) — external network included.
+  const asAdminForA: Api = (method, path, body) => t.req(method, path, method === 'POST' && body && typeof body === 'object'
+    ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, { ...(v as object), tenant_id: 'tenant-a' }])) : body);
+  await createSeedVpn(asAdminForA, 'isolation-psk');
+  await asAdminForA('POST', '/v2.0/vpn/endpoint-groups', { endpoint_group: { name: 'eg', type: 'cidr', endpoints: ['10.9.0.0/24'] } });
+  for (const [collection, res] of Object.entries(singular)) {
+    const list = (await t.req('GET', collection)).body[`${res === 'ipsec_site_connection' ? 'ipsec_site_connections' : res === 'endpoint_group' ? 'endpoint_groups' : res === 'ikepolicy' ? 'ikepolicies' : res === 'ipsecpolicy' ? 'ipsecpolicies' : `${res}s`}`];
+    const mine = list.filter((o: { tenant_id: string }) => o.tenant_id === 'tenant-a');
+    ownedByA.set(collection, mine[mine.length - 1].id);
+  }
+  operatorIds.set('/v1/host-groups', (await t.req('POST', '/v1/host-groups', { name: 'hg' })).body.hostGroup.id);
+  operatorIds.set('/v1/port-groups', (await t.req('POST', '/v1/port-groups', { name: 'pg' })).body.portGroup.id);
+  operatorIds.set('port', (await t.req('GET', `/v1/routers/${ownedByA.get('/v2.0/routers')}/southbound`)).body.ports[0].id);
+  await insertContainerGroup(t.deps.database.db, { id: 'cg-1' });
+  await insertContainer(t.deps.database.db, { id: 'c-1', groupId: 'cg-1' });
+});
+afterAll(() => t?.close());
+
+async function call(caller: Caller, method: string, path: string) {
+  const body = bodyFor(method, path);
+  if (caller === 'none') {
+    const res = await t.app.request(fill(path), { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  }
+  const r = await t.req(method, fill(path), body, tokens[caller]);
+  return { status: r.status, text: r.text };
+}
+
+/** The one outcome each caller must get (a status; 'served': anything but 401/403/404; 'public': no auth asked). */
+function expected(caller: Caller, method: string, path: string): number | 'served' | 'public' {
+  const key = `${method} ${path}`;
+  if (PUBLIC.has(key)) return 'public';
+  if (caller === 'none' || caller === 'hostSecret' || caller === 'fleetToken') return 401;
+  if (caller === 'admin') return 'served';
+  if (path.startsWith('/v1/')) {
+    if (!TENANT_V1.has(key)) return 403;
+    return caller === 'tenantA' ? 'served' : 404;
+  }
+  // Neutron routes: B never sees A's object (404, never 403: existence is not leaked); collections are B's own.
+  if (path.includes(':id')) return caller === 'tenantA' ? 'served' : 404;
+  return 'served';
+}
+
+describe('HTTP isolation matrix (generated from app.routes)', () => {
+  it('covers every route × caller with its exact outcome; tenant B\'s lists hold none of A\'s objects', async () => {
+    const routes = [...new Map(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => [`${r.method} ${r.path}`, r])).values()];
+    expect(routes.length).toBeGreaterThan(60);
+    const table: string[] = [];
+    // Mutating routes last, deletes at the very end, so every caller meets A's objects as they were.
+    const order = (m: string) => ({ GET: 0, POST: 1, PATCH: 1, PUT: 1, DELETE: 2 }[m] ?? 1);
+    const runs = routes.sort((a, b) => order(a.method) - order(b.method));
+    const failures: string[] = [];
+    for (const r of runs) {
+      // Admin and tenant A last: their writes (a delete) must not change what the others meet.
+      for (const caller of ['none', 'hostSecret', 'fleetToken', 'tenantB', 'tenantA', 'admin'] as Caller[]) {
+        if (r.method === 'DELETE' && (caller === 'admin' || caller === 'tenantA')) continue; // would remove what later rows need
+        const got = await call(caller, r.method, r.path);
+        const want = expected(caller, r.method, r.path);
+        const ok = want === 'served' ? ![401, 403, 404].includes(got.status) : want === 'public' ? ![401, 403].includes(got.status) : got.status === want;
+        table.push(`${r.method} ${r.path} ${caller} ${got.status}`);
+        if (!ok) failures.push(`${r.method} ${r.path} as ${caller}: ${got.status} (want ${want}) ${got.text.slice(0, 120)}`);
+        if (caller === 'tenantB' && r.method === 'GET' && !r.path.includes(':')) {
+          for (const id of ownedByA.values()) if (got.text.includes(id)) failures.push(`${r.path} as tenantB lists tenant A's ${id}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(CALLERS.length * routes.length).toBeGreaterThan(table.length - 1);
+  }, 120_000);
+});
