@@ -127,6 +127,31 @@ describe('the serverless pipeline (workerd, real libSQL over HTTP, real broker o
     expect(trips).toBeGreaterThan(0);
   }));
 
+  it('controller steps over HTTP: round trips when placing and when failing over', () => withDb(async (db) => {
+    const deps = { database: db, clock: { now: () => Date.now() }, logger: silentLogger, publisher: { publish: async () => undefined } };
+    const step = async () => {
+      const before = db.roundTrips.total;
+      const r = await controllerStep(deps, { holder: WORKER_HOLDER, leaseTtlMs: 90_000 });
+      return { trips: db.roundTrips.total - before, types: r.applied.map((a) => a.type) };
+    };
+    const c = await containerOf(routerId);
+    // Both hosts heard from just now; the container unplaced, as a fresh one is (no Worker pass runs meanwhile:
+    // nothing here goes through the Worker).
+    await db.write((tx) => tx.run(sql`UPDATE hosts SET alive = 1, last_seen_at = ${Date.now()} WHERE id IN (${hosts[0]}, ${hosts[1]})`));
+    await db.write((tx) => tx.run(sql`UPDATE containers SET host_id = NULL, scheduler_state = 'DOWN', retries = 0, next_attempt_at = NULL WHERE id = ${c.id}`));
+    const placing = await step();
+    expect(placing.types).toContain('place');
+    const on = (await containerOf(routerId)).host_id!;
+    // A Last Will as ingest writes it: the host is offline; the step moves its container.
+    await db.write((tx) => tx.run(sql`UPDATE hosts SET alive = 0 WHERE id = ${on}`));
+    const failover = await step();
+    expect(failover.types).toContain('reschedule');
+    expect((await containerOf(routerId)).host_id).not.toBe(on);
+    const idle = await step();
+    expect(idle.types).toEqual([]);
+    console.log(`round trips per controller step: ${JSON.stringify({ idle: idle.trips, placing: placing.trips, failover: failover.trips })}`);
+  }));
+
   it('publishes from workerd with one connection per invocation: connect + QoS 1 publish + close, measured', async () => {
     const h = hosts[1];
     const l = listeners[1];
