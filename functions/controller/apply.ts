@@ -7,8 +7,9 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { containers, hosts, ipsecSiteConnections, vpnServices } from '../db/schema';
-import { markHostsDirty } from '../services/hosts/write';
-import { refreshNeutronStatus } from '../status/apply';
+import { inOneTrip, type Step } from '../db/batch';
+import { markHostsDirtySteps } from '../services/hosts/write';
+import { refreshReads, refreshWrites } from '../status/apply';
 import type { ContainerRow } from './snapshot';
 import type { Action, EventType } from './types';
 
@@ -69,25 +70,30 @@ export async function setPlacements(tx: Db, items: readonly PlacementItem[], now
 
   // Each port follows its container (the last write wins, as it would one container at a time).
   const portHost = new Map(moved.map(({ row, change }) => [row.portId, change.to]));
-  await tx.run(sql`
-    UPDATE ports SET host_id = json_extract(j.value, '$[1]')
-    FROM json_each(${json([...portHost])}) AS j WHERE ports.id = json_extract(j.value, '$[0]')`);
   const dirty = new Set<string>();
   for (const { row, change } of moved) {
     if (row.hostId !== null) dirty.add(row.hostId);
     if (change.to !== null && change.to !== row.hostId) dirty.add(change.to);
   }
-  await markHostsDirty(tx, dirty, now);
-  await forgetTunnels(tx, [...new Set(moved.map(({ row }) => row.configurationId))]);
+  const routerIds = [...new Set(moved.map(({ row }) => row.configurationId))];
+  // One round trip for the follow-up writes and what the Neutron statuses are derived from, one for the statuses.
+  const results = await inOneTrip(tx, [
+    tx.run(sql`
+      UPDATE ports SET host_id = json_extract(j.value, '$[1]')
+      FROM json_each(${json([...portHost])}) AS j WHERE ports.id = json_extract(j.value, '$[0]')`),
+    ...markHostsDirtySteps(tx, dirty, now),
+    forgetTunnels(tx, routerIds),
+    ...refreshReads(tx, routerIds),
+  ]);
+  await inOneTrip(tx, refreshWrites(tx, results.slice(-3) as unknown as Parameters<typeof refreshWrites>[1]));
   return done;
 }
 
 /** Tunnel reports came from the old placement: the connections wait for the new host's word. */
-async function forgetTunnels(tx: Db, routerIds: string[]): Promise<void> {
+function forgetTunnels(tx: Db, routerIds: string[]) {
   const services = tx.select({ id: vpnServices.id }).from(vpnServices).where(sql`${vpnServices.routerId} IN (SELECT value FROM json_each(${json(routerIds)}))`);
-  await tx.update(ipsecSiteConnections).set({ tunnel: null })
+  return tx.update(ipsecSiteConnections).set({ tunnel: null })
     .where(and(inArray(ipsecSiteConnections.vpnServiceId, services), isNotNull(ipsecSiteConnections.tunnel)));
-  await refreshNeutronStatus(tx, routerIds);
 }
 
 export interface ContainerEvent {
@@ -106,14 +112,19 @@ export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
 
 /** recordEvent for many, in order (one statement). */
 export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): Promise<void> {
+  for (const step of recordEventsSteps(tx, events)) await step;
+}
+
+/** recordEvents as a statement for a batch (none when no event names a container). */
+function recordEventsSteps(tx: Db, events: readonly ContainerEvent[]) {
   const rows = events.filter((e) => e.containerId !== null).map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail ?? null]);
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   // detail is stored as its JSON text (what drizzle's json column stores): ->> of an object gives exactly that text
   // (JSON.stringify's, byte for byte), and SQL NULL for none — no 10,000 strings encoded twice.
-  await tx.run(sql`
+  return [tx.run(sql`
     INSERT INTO container_events (container_id, at, type, host_id, reason, detail)
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
-    FROM json_each(${json(rows)}) ORDER BY key`);
+    FROM json_each(${json(rows)}) ORDER BY key`)];
 }
 
 export interface ApplyResult {
@@ -141,8 +152,9 @@ interface Entry {
  *
  * Placements and events are collected and written in batches at the end (placements first, before a container
  * comes up a second time); an event still counts only if its container's action before it was not skipped.
+ * `after`: statements of the caller's that run last, in the round trip that records the events.
  */
-export async function applyActions(tx: Db, actions: readonly Action[], now: number, known?: ReadonlyMap<string, PlacementRow>): Promise<ApplyResult> {
+export async function applyActions(tx: Db, actions: readonly Action[], now: number, known?: ReadonlyMap<string, PlacementRow>, after: readonly Step[] = []): Promise<ApplyResult> {
   const skipped = new Set<string>();
   const rows = new Map<string, PlacementRow>();
   const missing = new Set<string>();
@@ -239,6 +251,6 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
     if (e.event) out.events.push(e.event);
     else out.applied.push(e.action);
   }
-  await recordEvents(tx, out.events);
+  await inOneTrip(tx, [...recordEventsSteps(tx, out.events), ...after]);
   return out;
 }

@@ -50,9 +50,14 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
  * nothing in memory learns from this one statement whether it is a new leader and since when.
  */
 export async function acquireIn(tx: Db, name: string, holder: string, ttlMs: number, now: number | null = null): Promise<HeldLease | null> {
+  return heldLease(await acquireStep(tx, name, holder, ttlMs, now));
+}
+
+/** acquireIn's statement, not yet run (a step of a batch, functions/db/batch.ts); heldLease reads its rows. */
+export function acquireStep(tx: Db, name: string, holder: string, ttlMs: number, now: number | null = null) {
   check(name, holder, ttlMs);
   const same = sql`leases.holder = excluded.holder AND leases.expires_at >= ${DB_NOW_MS}`;
-  const rows = await tx.all<LeaseRow>(sql`
+  return tx.all<LeaseRow>(sql`
     INSERT INTO leases (name, holder, epoch, expires_at, leader_since) VALUES (${name}, ${holder}, 1, ${DB_NOW_MS} + ${ttlMs}, ${now})
     ON CONFLICT (name) DO UPDATE SET
       epoch = CASE WHEN ${same} THEN leases.epoch ELSE leases.epoch + 1 END,
@@ -63,6 +68,10 @@ export async function acquireIn(tx: Db, name: string, holder: string, ttlMs: num
       expires_at = excluded.expires_at
     WHERE leases.holder = excluded.holder OR leases.expires_at < ${DB_NOW_MS}
     RETURNING name, holder, epoch, expires_at, leader_since, fingerprint, fleet_changed_at, heard_at, hearing_since`);
+}
+
+/** The lease acquireStep's rows say is held (null: another holder's lease is live). */
+export function heldLease(rows: LeaseRow[]): HeldLease | null {
   const r = rows[0];
   return r ? {
     name: r.name, holder: r.holder, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), leaderSince: num(r.leader_since),
@@ -78,8 +87,12 @@ export async function acquireLease(database: Database, name: string, holder: str
 
 /** Stores the epoch's fleet memory (inside the caller's fenced transaction, or alone). Only for that very epoch. */
 export async function rememberFleet(tx: Db, name: string, epoch: number, fingerprint: string, fleetChangedAt: number | null): Promise<void> {
-  await tx.run(sql`UPDATE leases SET fingerprint = ${fingerprint}, fleet_changed_at = ${fleetChangedAt} WHERE name = ${name} AND epoch = ${epoch}`);
+  await rememberFleetStep(tx, name, epoch, fingerprint, fleetChangedAt);
 }
+
+/** rememberFleet's statement, not yet run (a step of a batch). */
+export const rememberFleetStep = (tx: Db, name: string, epoch: number, fingerprint: string, fleetChangedAt: number | null) =>
+  tx.run(sql`UPDATE leases SET fingerprint = ${fingerprint}, fleet_changed_at = ${fleetChangedAt} WHERE name = ${name} AND epoch = ${epoch}`);
 
 export const renewLease = acquireLease;
 
@@ -102,8 +115,15 @@ export async function releaseLease(database: Database, name: string, holder: str
  * this check and the commit).
  */
 export async function assertEpoch(tx: Db, name: string, epoch: number): Promise<void> {
-  const rows = await tx.all<{ epoch: number; expired: number }>(sql`
-    SELECT epoch, expires_at < ${DB_NOW_MS} AS expired FROM leases WHERE name = ${name}`);
+  checkFence(await fenceStep(tx, name), name, epoch);
+}
+
+/** assertEpoch's read, not yet run (a step of a batch); checkFence judges its rows. */
+export const fenceStep = (tx: Db, name: string) =>
+  tx.all<{ epoch: number; expired: number }>(sql`SELECT epoch, expires_at < ${DB_NOW_MS} AS expired FROM leases WHERE name = ${name}`);
+
+/** Throws STALE_EPOCH unless fenceStep's rows show `epoch` current and unexpired. */
+export function checkFence(rows: { epoch: number; expired: number }[], name: string, epoch: number): void {
   const r = rows[0];
   if (r && Number(r.epoch) === epoch && !Number(r.expired)) return;
   const why = !r ? 'no such lease' : Number(r.epoch) !== epoch ? `the lease is at epoch ${r.epoch}` : 'the lease expired';

@@ -74,9 +74,14 @@ const FLEET_SQL = sql`SELECT
 
 /** Everything the snapshot is built from, as text, in ONE statement (one consistent read, even outside a transaction). */
 export async function readFleetText(db: Db): Promise<FleetText> {
-  const r = await db.get<FleetText>(FLEET_SQL);
-  return { hosts: r.hosts, groups: r.groups, containers: r.containers, hostGroupMembers: r.hostGroupMembers, portGroupHosts: r.portGroupHosts };
+  return fleetText(await fleetStep(db));
 }
+
+/** readFleetText's statement, not yet run (a step of a batch, functions/db/batch.ts); fleetText reads its row. */
+export const fleetStep = (db: Db) => db.get<FleetText>(FLEET_SQL);
+
+export const fleetText = (r: FleetText): FleetText =>
+  ({ hosts: r.hosts, groups: r.groups, containers: r.containers, hostGroupMembers: r.hostGroupMembers, portGroupHosts: r.portGroupHosts });
 
 /** Two reads saw the same rows (every column the snapshot is built from). */
 export const sameFleetText = (a: FleetText, b: FleetText) =>

@@ -4,6 +4,7 @@ import { createClient, type Client, type InStatement, type Transaction } from '@
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema';
 import { AppError } from '../../shared/errors';
+import { inOneTrip, type Step, type TripResults } from './batch';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
@@ -79,6 +80,8 @@ export class Database {
    * (functions/db/prepared.ts) are built once and reused by every later transaction.
    */
   private readonly txDb: Db;
+  /** Drizzle whose batches are write transactions of their own (atomic()). */
+  private readonly atomicDb: Db;
 
   /**
    * @param client shared client for reads (a pool of connections)
@@ -99,6 +102,8 @@ export class Database {
     // write path does not use db.query, and building it is costly.
     const viaOpenTransaction = { execute: (stmt: InStatement) => open().execute(stmt), batch: (stmts: InStatement[]) => open().batch(stmts) };
     this.txDb = drizzle(viaOpenTransaction as unknown as Client) as unknown as Db;
+    const asWriteBatch = { batch: (stmts: InStatement[]) => this.writer.batch(stmts, 'write') };
+    this.atomicDb = drizzle(asWriteBatch as unknown as Client) as unknown as Db;
   }
 
   /**
@@ -175,6 +180,25 @@ export class Database {
         this.current = null;
         tx?.close();
       }
+    }
+  }
+
+  /** True for a libSQL server (HTTP, WebSocket): every request is a network round trip, and the server takes locks. */
+  get remote(): boolean {
+    return !this.opts.fileDb;
+  }
+
+  /**
+   * The steps (functions/db/batch.ts) as ONE write transaction. On a libSQL server that is one request: BEGIN
+   * IMMEDIATE, the steps, COMMIT (ROLLBACK if any fails) — the lock is held only while the server runs them, never
+   * across a network round trip. On a file database it is Database.write running the steps in order.
+   */
+  async atomic<const S extends readonly Step[]>(build: (db: Db) => S): Promise<TripResults<S>> {
+    if (!this.remote) return this.write((tx) => inOneTrip(tx, build(tx)));
+    try {
+      return await inOneTrip(this.atomicDb, build(this.atomicDb));
+    } catch (e) {
+      throw isBusy(e) ? new AppError('UNAVAILABLE', 'the database stayed busy; retry the request', { retryable: true }) : e;
     }
   }
 

@@ -4,6 +4,7 @@
 import { eq, getTableName, sql, type InferSelectModel } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
+import { bind, type Bound } from './batch';
 
 const byDb = new WeakMap<Db, Map<symbol, unknown>>();
 
@@ -25,11 +26,18 @@ export const jsonIn = (column: SQLiteColumn, name: string) => sql`${column} IN (
 type IdTable = SQLiteTable & { id: SQLiteColumn };
 const tableKeys = new WeakMap<IdTable, symbol>();
 
-/** The row of table with this primary key (undefined when there is none), through a prepared query. */
-export async function findById<T extends IdTable>(db: Db, table: T, id: string): Promise<InferSelectModel<T> | undefined> {
+function byIdQuery<T extends IdTable>(db: Db, table: T) {
   let key = tableKeys.get(table);
   if (!key) tableKeys.set(table, (key = Symbol(getTableName(table))));
-  const q = prepared(db, key, (d) => d.select().from(table as SQLiteTable).where(eq(table.id, sql.placeholder('id'))).limit(1).prepare());
-  const [row] = (await q.all({ id })) as InferSelectModel<T>[];
+  return prepared(db, key, (d) => d.select().from(table as SQLiteTable).where(eq(table.id, sql.placeholder('id'))).limit(1).prepare());
+}
+
+/** The row of table with this primary key (undefined when there is none), through a prepared query. */
+export async function findById<T extends IdTable>(db: Db, table: T, id: string): Promise<InferSelectModel<T> | undefined> {
+  const [row] = (await byIdQuery(db, table).all({ id })) as InferSelectModel<T>[];
   return row;
 }
+
+/** findById as one step of a trip (functions/db/batch.ts): its result is [row] or []. */
+export const byId = <T extends IdTable>(db: Db, table: T, id: string) =>
+  bind(byIdQuery(db, table), { id }) as unknown as Bound<InferSelectModel<T>[]>;

@@ -66,11 +66,17 @@ export function judgeReportedMark(mark: ReportedMark, host: HostFence, leaseEpoc
 
 /** This database's identity (made by migration 0003); '' only on a database not migrated that far. */
 export async function readDatabaseId(tx: Db): Promise<string> {
-  const [row] = await tx.select({ id: databaseIdentity.id }).from(databaseIdentity).limit(1);
-  return row?.id ?? '';
+  return databaseIdOf(await databaseIdStep(tx));
 }
 
+/** readDatabaseId's query, not yet run (a step of a batch, functions/db/batch.ts); databaseIdOf reads its rows. */
+export const databaseIdStep = (tx: Db) => tx.select({ id: databaseIdentity.id }).from(databaseIdentity).limit(1);
+export const databaseIdOf = (rows: { id: string }[]) => rows[0]?.id ?? '';
+
 export async function readLeaseEpoch(tx: Db): Promise<number> {
-  const [lease] = await tx.select({ epoch: leases.epoch }).from(leases).where(eq(leases.name, CONTROLLER_LEASE)).limit(1);
-  return lease?.epoch ?? 0;
+  return leaseEpochOf(await leaseEpochStep(tx));
 }
+
+/** readLeaseEpoch's query, not yet run (a step of a batch); leaseEpochOf reads its rows. */
+export const leaseEpochStep = (tx: Db) => tx.select({ epoch: leases.epoch }).from(leases).where(eq(leases.name, CONTROLLER_LEASE)).limit(1);
+export const leaseEpochOf = (rows: { epoch: number }[]) => rows[0]?.epoch ?? 0;

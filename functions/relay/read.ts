@@ -1,6 +1,7 @@
-// Reads everything the desired documents of some hosts are built from, in a handful of queries for all of them
+// Reads everything the desired documents of some hosts are built from, in one round trip for all of them
 // (containers, ports, routers, routes, rules, VPN services, connections, policies, endpoint groups, subnets).
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, inArray, sql } from 'drizzle-orm';
+import { inOneTrip } from '../db/batch';
 import type { Db } from '../db/client';
 import type { SecretBox } from '../crypto';
 import {
@@ -9,7 +10,6 @@ import {
 import { resolveConnectionCidrs, type EndpointGroupLite } from '../translator/cidrs';
 import type { ConnectionInput, ContainerInput } from './build';
 
-const unique = <T>(xs: (T | null | undefined)[]): T[] => [...new Set(xs.filter((x): x is T => x != null))];
 
 function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
   const m = new Map<K, T[]>();
@@ -17,31 +17,43 @@ function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
   return m;
 }
 
-async function inIds<T>(ids: string[], q: (ids: string[]) => Promise<T[]>): Promise<T[]> {
-  return ids.length === 0 ? [] : q(ids);
+/**
+ * Everything the documents of these hosts are built from, as queries keyed on the host ids alone (what depends on
+ * another table is a subquery), so they go to the database in ONE round trip (functions/db/batch.ts).
+ */
+function inputSteps(tx: Db, hostIds: string[]) {
+  const onHosts = sql`${containers.hostId} IN (SELECT value FROM json_each(${JSON.stringify(hostIds)}))`;
+  const portIds = tx.select({ id: containers.portId }).from(containers).where(onHosts);
+  const routerIds = tx.select({ id: containers.configurationId }).from(containers).where(onHosts);
+  const serviceIds = tx.select({ id: vpnServices.id }).from(vpnServices).where(inArray(vpnServices.routerId, routerIds));
+  const connsOf = inArray(ipsecSiteConnections.vpnServiceId, serviceIds);
+  const epIds = sql`(SELECT ${ipsecSiteConnections.localEpGroupId} FROM ${ipsecSiteConnections} WHERE ${connsOf}
+    UNION SELECT ${ipsecSiteConnections.peerEpGroupId} FROM ${ipsecSiteConnections} WHERE ${connsOf})`;
+  return [
+    tx.select().from(containers).where(onHosts).orderBy(asc(containers.createdAt), asc(containers.id)),
+    tx.select().from(ports).where(inArray(ports.id, portIds)),
+    tx.select({ id: routers.id, gatewayFixedIps: routers.gatewayFixedIps }).from(routers).where(inArray(routers.id, routerIds)),
+    tx.select().from(routes).where(and(inArray(routes.nextHopPortId, portIds), inArray(routes.origin, ['ipsec', 'vpn-link'])))
+      .orderBy(asc(routes.createdAt), asc(routes.id)),
+    tx.select().from(rules).where(inArray(rules.targetPortId, portIds)).orderBy(asc(rules.position), asc(rules.id)),
+    tx.select().from(vpnServices).where(inArray(vpnServices.routerId, routerIds)),
+    tx.select().from(ipsecSiteConnections).where(connsOf).orderBy(asc(ipsecSiteConnections.createdAt), asc(ipsecSiteConnections.id)),
+    tx.select().from(ikePolicies).where(inArray(ikePolicies.id, tx.select({ id: ipsecSiteConnections.ikePolicyId }).from(ipsecSiteConnections).where(connsOf))),
+    tx.select().from(ipsecPolicies).where(inArray(ipsecPolicies.id, tx.select({ id: ipsecSiteConnections.ipsecPolicyId }).from(ipsecSiteConnections).where(connsOf))),
+    tx.select({ id: endpointGroups.id, type: endpointGroups.type, endpoints: endpointGroups.endpoints }).from(endpointGroups)
+      .where(sql`${endpointGroups.id} IN ${epIds}`),
+    // The services' subnets and the endpoints of the subnet groups their connections use.
+    tx.select({ id: subnets.id, cidr: subnets.cidr }).from(subnets).where(sql`${subnets.id} IN (
+      SELECT ${vpnServices.subnetId} FROM ${vpnServices} WHERE ${inArray(vpnServices.routerId, routerIds)}
+      UNION SELECT j.value FROM ${endpointGroups}, json_each(${endpointGroups.endpoints}) AS j
+      WHERE ${endpointGroups.type} = 'subnet' AND ${endpointGroups.id} IN ${epIds})`),
+  ] as const;
 }
 
 export async function readContainerInputs(tx: Db, hostIds: string[], secrets: Pick<SecretBox, 'decrypt'>): Promise<Map<string, ContainerInput[]>> {
-  const boxes = await inIds(hostIds, (ids) => tx.select().from(containers).where(inArray(containers.hostId, ids))
-    .orderBy(asc(containers.createdAt), asc(containers.id)));
-  const portIds = unique(boxes.map((c) => c.portId));
-  const routerIds = unique(boxes.map((c) => c.configurationId));
-
-  const portRows = await inIds(portIds, (ids) => tx.select().from(ports).where(inArray(ports.id, ids)));
-  const routerRows = await inIds(routerIds, (ids) => tx.select({ id: routers.id, gatewayFixedIps: routers.gatewayFixedIps }).from(routers).where(inArray(routers.id, ids)));
-  const routeRows = await inIds(portIds, (ids) => tx.select().from(routes)
-    .where(and(inArray(routes.nextHopPortId, ids), inArray(routes.origin, ['ipsec', 'vpn-link']))).orderBy(asc(routes.createdAt), asc(routes.id)));
-  const ruleRows = await inIds(portIds, (ids) => tx.select().from(rules).where(inArray(rules.targetPortId, ids)).orderBy(asc(rules.position), asc(rules.id)));
-  const services = await inIds(routerIds, (ids) => tx.select().from(vpnServices).where(inArray(vpnServices.routerId, ids)));
-  const conns = await inIds(services.map((s) => s.id), (ids) => tx.select().from(ipsecSiteConnections)
-    .where(inArray(ipsecSiteConnections.vpnServiceId, ids)).orderBy(asc(ipsecSiteConnections.createdAt), asc(ipsecSiteConnections.id)));
-  const ikes = await inIds(unique(conns.map((c) => c.ikePolicyId)), (ids) => tx.select().from(ikePolicies).where(inArray(ikePolicies.id, ids)));
-  const ipsecs = await inIds(unique(conns.map((c) => c.ipsecPolicyId)), (ids) => tx.select().from(ipsecPolicies).where(inArray(ipsecPolicies.id, ids)));
-  const eps: EndpointGroupLite[] = await inIds(unique(conns.flatMap((c) => [c.localEpGroupId, c.peerEpGroupId])), (ids) =>
-    tx.select({ id: endpointGroups.id, type: endpointGroups.type, endpoints: endpointGroups.endpoints }).from(endpointGroups).where(inArray(endpointGroups.id, ids)));
-  const subnetIds = unique([...services.map((s) => s.subnetId), ...eps.filter((g) => g.type === 'subnet').flatMap((g) => g.endpoints)]);
-  const subnetCidrs = new Map((await inIds(subnetIds, (ids) => tx.select({ id: subnets.id, cidr: subnets.cidr }).from(subnets).where(inArray(subnets.id, ids))))
-    .map((s) => [s.id, s.cidr]));
+  if (hostIds.length === 0) return new Map();
+  const [boxes, portRows, routerRows, routeRows, ruleRows, services, conns, ikes, ipsecs, eps, subnetRows] = await inOneTrip(tx, inputSteps(tx, hostIds));
+  const subnetCidrs = new Map(subnetRows.map((s) => [s.id, s.cidr]));
 
   const portById = new Map(portRows.map((p) => [p.id, p]));
   const routerById = new Map(routerRows.map((r) => [r.id, r]));

@@ -8,16 +8,17 @@
 // one host collapse into one document. A mark for a host with no row (deleted) is dropped, nothing is published:
 // deleting a host requires it to hold no containers, so its last document was already empty.
 import { secondsSince } from '../observe';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import type { Db } from '../db/client';
 import { dirtyHosts, hosts } from '../db/schema';
 import { encodeMessage, zDesiredState, type DesiredState } from '../../shared/protocol/messages';
 import { TOPIC_QOS, topics } from '../../shared/protocol/topics';
-import { markHostDirty } from '../services/hosts/write';
+import { markHostsDirtySteps } from '../services/hosts/write';
+import { inOneTrip } from '../db/batch';
 import { buildDesired } from './build';
 import { readContainerInputs } from './read';
-import { CONTROLLER_LEASE, documentEpoch, readDatabaseId, readLeaseEpoch } from './fence';
+import { CONTROLLER_LEASE, databaseIdOf, databaseIdStep, documentEpoch, leaseEpochOf, leaseEpochStep } from './fence';
 
 export { CONTROLLER_LEASE };
 
@@ -70,18 +71,20 @@ interface Claimed { docs: DesiredState[]; dropped: string[]; invalid: string[] }
 /** Runs inside Database.write, which may run it again after SQLITE_BUSY: it only returns what it did. */
 async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claimed> {
   const out: Claimed = { docs: [], dropped: [], invalid: [] };
-  // Re-read inside the transaction: another replica's pass may have finished some of these.
-  const marks = await tx.select().from(dirtyHosts).where(inArray(dirtyHosts.hostId, hostIds));
-  const rows = new Map((await tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration, fenceEpoch: hosts.fenceEpoch }).from(hosts)
-    .where(inArray(hosts.id, marks.map((m) => m.hostId)))).map((h) => [h.id, h]));
-  const leaseEpoch = await readLeaseEpoch(tx);
-  const database = await readDatabaseId(tx);
+  // The marks, the hosts' generations, the lease epoch and the database's identity: one round trip.
+  const [marks, hostRows, epochRows, identityRows] = await inOneTrip(tx, [
+    tx.select().from(dirtyHosts).where(inArray(dirtyHosts.hostId, hostIds)),
+    tx.select({ id: hosts.id, desiredGeneration: hosts.desiredGeneration, fenceEpoch: hosts.fenceEpoch }).from(hosts).where(inArray(hosts.id, hostIds)),
+    leaseEpochStep(tx),
+    databaseIdStep(tx),
+  ]);
+  const rows = new Map(hostRows.map((h) => [h.id, h]));
+  const leaseEpoch = leaseEpochOf(epochRows);
+  const database = databaseIdOf(identityRows);
 
   const live = marks.filter((m) => rows.has(m.hostId));
-  for (const m of marks.filter((m) => !rows.has(m.hostId))) {
-    await tx.delete(dirtyHosts).where(and(eq(dirtyHosts.hostId, m.hostId), eq(dirtyHosts.markedAt, m.markedAt)));
-    out.dropped.push(m.hostId);
-  }
+  const gone = marks.filter((m) => !rows.has(m.hostId));
+  out.dropped.push(...gone.map((m) => m.hostId));
   const inputs = await readContainerInputs(tx, live.map((m) => m.hostId), deps.secrets);
   for (const m of live) {
     const row = rows.get(m.hostId)!;
@@ -97,25 +100,35 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
       out.invalid.push(m.hostId);
       continue;
     }
-    await tx.update(hosts).set({ desiredGeneration: generation }).where(eq(hosts.id, m.hostId));
-    await tx.update(dirtyHosts).set({ markedAt: -generation }).where(eq(dirtyHosts.hostId, m.hostId));
     out.docs.push(checked.data);
   }
+  // Set-based, one round trip however many hosts: the gone hosts' marks dropped (unless marked again meanwhile),
+  // each built host's generation taken and its mark claimed (-generation: "being published").
+  const claimed = JSON.stringify(out.docs.map((d) => [d.hostId, d.generation]));
+  await inOneTrip(tx, [
+    tx.run(sql`DELETE FROM ${dirtyHosts} WHERE EXISTS (SELECT 1 FROM json_each(${JSON.stringify(gone.map((m) => [m.hostId, m.markedAt]))}) AS j
+      WHERE ${dirtyHosts.hostId} = j.value ->> 0 AND ${dirtyHosts.markedAt} = j.value ->> 1)`),
+    tx.run(sql`UPDATE ${hosts} SET ${col(hosts.desiredGeneration)} = j.value ->> 1 FROM json_each(${claimed}) AS j WHERE ${hosts.id} = j.value ->> 0`),
+    tx.run(sql`UPDATE ${dirtyHosts} SET ${col(dirtyHosts.markedAt)} = -(j.value ->> 1) FROM json_each(${claimed}) AS j WHERE ${dirtyHosts.hostId} = j.value ->> 0`),
+  ]);
   return out;
 }
 
 async function release(tx: Db, done: [string, number][], now: number): Promise<void> {
   const rows = new Map((await tx.select({ id: hosts.id, g: hosts.desiredGeneration }).from(hosts)
     .where(inArray(hosts.id, done.map(([h]) => h)))).map((r) => [r.id, r.g]));
-  for (const [hostId, generation] of done) {
-    if ((rows.get(hostId) ?? generation) > generation) {
-      // A newer document was built meanwhile (another replica): ours may have landed after it, so go again.
-      await markHostDirty(tx, hostId, now);
-      continue;
-    }
-    await tx.delete(dirtyHosts).where(and(eq(dirtyHosts.hostId, hostId), eq(dirtyHosts.markedAt, -generation)));
-  }
+  // A newer document was built meanwhile (another replica): ours may have landed after it, so go again.
+  const superseded = done.filter(([h, g]) => (rows.get(h) ?? g) > g).map(([h]) => h);
+  const finished = done.filter(([h, g]) => !((rows.get(h) ?? g) > g)).map(([h, g]) => [h, -g]);
+  await inOneTrip(tx, [
+    ...markHostsDirtySteps(tx, superseded, now),
+    tx.run(sql`DELETE FROM ${dirtyHosts} WHERE EXISTS (SELECT 1 FROM json_each(${JSON.stringify(finished)}) AS j
+      WHERE ${dirtyHosts.hostId} = j.value ->> 0 AND ${dirtyHosts.markedAt} = j.value ->> 1)`),
+  ]);
 }
+
+/** A column's bare name, for the SET list of an UPDATE (SQLite refuses a table-qualified one there). */
+const col = (c: { name: string }) => sql.identifier(c.name);
 
 /** Every host gets its document again (a broker that lost its retained messages, e.g. the embedded one restarting). */
 export async function markAllHostsDirty(deps: Pick<Deps, 'database' | 'clock'>): Promise<void> {

@@ -1,6 +1,7 @@
 // Writes the derived Neutron statuses of the VPN services and connections of some routers (inside the caller's
 // write transaction). Called wherever a container's status, placement or tunnels change: ingest and placement.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inOneTrip, type Step, type TripResults } from '../db/batch';
 import type { Db } from '../db/client';
 import { containers, ipsecSiteConnections, vpnServices } from '../db/schema';
 import type { ContainerStatus } from '../../shared/protocol/messages';
@@ -12,18 +13,32 @@ const inList = (col: Parameters<typeof eq>[0], ids: readonly string[]) => sql`${
 export async function refreshNeutronStatus(tx: Db, routerIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(routerIds)];
   if (ids.length === 0) return;
-  const services = await tx.select({ id: vpnServices.id, routerId: vpnServices.routerId, adminStateUp: vpnServices.adminStateUp, status: vpnServices.status })
-    .from(vpnServices).where(inList(vpnServices.routerId, ids));
-  // Routers without a VPN service (most, when a big placement pass runs) have nothing to refresh.
-  if (services.length === 0) return;
-  const boxes = await tx.select({ routerId: containers.configurationId, status: containers.status }).from(containers)
-    .where(and(eq(containers.serviceType, 'IPSEC'), inList(containers.configurationId, [...new Set(services.map((s) => s.routerId))])));
-  const containerOf = new Map(boxes.map((b) => [b.routerId, { status: b.status as ContainerStatus | null }]));
-  const conns = await tx.select({
-    id: ipsecSiteConnections.id, vpnServiceId: ipsecSiteConnections.vpnServiceId, adminStateUp: ipsecSiteConnections.adminStateUp,
-    tunnel: ipsecSiteConnections.tunnel, status: ipsecSiteConnections.status,
-  }).from(ipsecSiteConnections).where(inList(ipsecSiteConnections.vpnServiceId, services.map((s) => s.id)));
+  await inOneTrip(tx, refreshWrites(tx, await inOneTrip(tx, refreshReads(tx, ids))));
+}
 
+/**
+ * What the refresh reads, as steps of a trip (functions/db/batch.ts), keyed on the router ids alone so they can
+ * share a round trip with the writes before them (functions/controller/apply.ts); refreshWrites takes the results.
+ */
+export function refreshReads(tx: Db, routerIds: readonly string[]) {
+  const serviceIds = tx.select({ id: vpnServices.id }).from(vpnServices).where(inList(vpnServices.routerId, routerIds));
+  return [
+    tx.select({ id: vpnServices.id, routerId: vpnServices.routerId, adminStateUp: vpnServices.adminStateUp, status: vpnServices.status })
+      .from(vpnServices).where(inList(vpnServices.routerId, routerIds)),
+    // Routers without a VPN service (most, when a big placement pass runs) have nothing to refresh.
+    tx.select({ routerId: containers.configurationId, status: containers.status }).from(containers)
+      .where(and(eq(containers.serviceType, 'IPSEC'), inList(containers.configurationId, routerIds), sql`${containers.configurationId} IN (SELECT ${vpnServices.routerId} FROM ${vpnServices})`)),
+    tx.select({
+      id: ipsecSiteConnections.id, vpnServiceId: ipsecSiteConnections.vpnServiceId, adminStateUp: ipsecSiteConnections.adminStateUp,
+      tunnel: ipsecSiteConnections.tunnel, status: ipsecSiteConnections.status,
+    }).from(ipsecSiteConnections).where(inArray(ipsecSiteConnections.vpnServiceId, serviceIds)),
+  ] as const;
+}
+
+/** The status writes (none, one or two statements) for what refreshReads read. */
+export function refreshWrites(tx: Db, [services, boxes, conns]: TripResults<ReturnType<typeof refreshReads>>): Step[] {
+  if (services.length === 0) return [];
+  const containerOf = new Map(boxes.map((b) => [b.routerId, { status: b.status as ContainerStatus | null }]));
   const serviceById = new Map(services.map((s) => [s.id, s]));
   const serviceChanges: [string, string][] = [];
   for (const s of services) {
@@ -40,12 +55,14 @@ export async function refreshNeutronStatus(tx: Db, routerIds: Iterable<string>):
     if (next !== c.status) connChanges.push([c.id, next]);
   }
   // One statement per table however many changed ([id, status] pairs as one JSON parameter).
+  const writes: Step[] = [];
   if (serviceChanges.length > 0) {
-    await tx.run(sql`UPDATE ${vpnServices} SET status = json_extract(j.value, '$[1]')
-      FROM json_each(${JSON.stringify(serviceChanges)}) AS j WHERE ${vpnServices.id} = json_extract(j.value, '$[0]')`);
+    writes.push(tx.run(sql`UPDATE ${vpnServices} SET status = json_extract(j.value, '$[1]')
+      FROM json_each(${JSON.stringify(serviceChanges)}) AS j WHERE ${vpnServices.id} = json_extract(j.value, '$[0]')`));
   }
   if (connChanges.length > 0) {
-    await tx.run(sql`UPDATE ${ipsecSiteConnections} SET status = json_extract(j.value, '$[1]')
-      FROM json_each(${JSON.stringify(connChanges)}) AS j WHERE ${ipsecSiteConnections.id} = json_extract(j.value, '$[0]')`);
+    writes.push(tx.run(sql`UPDATE ${ipsecSiteConnections} SET status = json_extract(j.value, '$[1]')
+      FROM json_each(${JSON.stringify(connChanges)}) AS j WHERE ${ipsecSiteConnections.id} = json_extract(j.value, '$[0]')`));
   }
+  return writes;
 }

@@ -3,7 +3,8 @@
 import type { Db } from '../db/client';
 import type { Clock } from '../../shared/clock';
 import type { Ids } from '../../shared/ids';
-import { readSnapshot } from './snapshot';
+import { readSnapshotAfter } from './snapshot';
+import type { Step } from '../db/batch';
 import { planRouter } from './plan';
 import { diff, hostsToMark } from './diff';
 import { applyDiff } from './apply';
@@ -19,9 +20,20 @@ export interface TranslateDeps { clock: Clock; ids: Ids }
  * external IP while it has connections; NOT_FOUND for an unknown router. Returns what it changed.
  */
 export async function syncRouter(tx: Db, deps: TranslateDeps, routerId: string): Promise<SouthboundDiff> {
+  return (await syncRouterWith(tx, deps, routerId, { before: [], after: [] })).changes;
+}
+
+/**
+ * syncRouter in two round trips however big the router: `before` (say the create's INSERT) runs in the trip that
+ * reads the snapshot, ahead of its reads; `after` (say the answer's read) in the trip that writes the diff, after
+ * its writes. Their results come back as `before` and `after`.
+ */
+export async function syncRouterWith<const B extends readonly Step[], const A extends readonly Step[]>(
+  tx: Db, deps: TranslateDeps, routerId: string, extra: { before: B; after: A },
+) {
   const now = deps.clock.now();
-  const snapshot = await readSnapshot(tx, routerId, now);
+  const { snapshot, before } = await readSnapshotAfter(tx, routerId, now, extra.before);
   const changes = diff(snapshot.current, planRouter(snapshot, deps.ids));
-  await applyDiff(tx, changes, now, hostsToMark(snapshot.current));
-  return changes;
+  const after = await applyDiff(tx, changes, now, hostsToMark(snapshot.current), extra.after);
+  return { changes, before, after };
 }

@@ -36,6 +36,8 @@ export interface PipelineResult {
   relay: RelayResult | null;
   /** HTTP requests to the database this run made (0 on a file database). */
   roundTrips: number;
+  /** Per stage: wall time in ms and database round trips (where a pass's time goes; BENCHMARKS.md, worker). */
+  stages: Record<string, { ms: number; trips: number }>;
   errors: string[];
 }
 
@@ -47,13 +49,17 @@ export async function runPipeline(deps: Omit<Deps, 'publisher'>, publisher: Publ
   const o = pipelineDefaults(opts);
   const d: Deps = { ...deps, publisher: publisher ?? { publish: async () => undefined } };
   const before = deps.database.roundTrips.total;
-  const out: PipelineResult = { leader: false, epoch: null, applied: 0, relay: null, roundTrips: 0, errors: [] };
+  const out: PipelineResult = { leader: false, epoch: null, applied: 0, relay: null, roundTrips: 0, stages: {}, errors: [] };
   const stage = async (name: string, fn: () => Promise<void>) => {
+    const t0 = Date.now();
+    const trips0 = deps.database.roundTrips.total;
     try {
       await fn();
     } catch (e) {
       out.errors.push(`${name}: ${String((e as Error)?.message ?? e)}`);
       deps.logger.error({ step: name, err: String((e as Error)?.stack ?? e) }, 'pipeline step failed');
+    } finally {
+      out.stages[name] = { ms: Date.now() - t0, trips: deps.database.roundTrips.total - trips0 };
     }
   };
   await stage('controller', async () => {

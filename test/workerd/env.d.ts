@@ -9,3 +9,9 @@ declare namespace Cloudflare {
     BERTH_SECRET_KEY: string;
   }
 }
+
+// Vite's ?raw imports (a file's text): the EMQX doc's request body is tested as written.
+declare module '*.md?raw' {
+  const text: string;
+  export default text;
+}

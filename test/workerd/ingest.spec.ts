@@ -1,8 +1,9 @@
 // POST /v1/agent-events in workerd: the contract berth bridge and EMQX's HTTP action rely on — auth by the control
 // credential (or the admin token), three body shapes, per-reason drops, malformed bodies refused whole.
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, controlCredential, heartbeat, ingest, presence, unique } from './kit';
+import { call, controlCredential, heartbeat, ingest, ORIGIN, presence, unique } from './kit';
+import emqxDoc from '../../docs/serverless-emqx.md?raw';
 
 const hostShown = async (id: string) => (await call('GET', `/v1/hosts/${id}`)).status === 200;
 
@@ -53,6 +54,24 @@ describe('POST /v1/agent-events (workerd)', () => {
     expect(await call('POST', '/v1/agent-events', [decoded], token)).toEqual({ status: 200, body: { accepted: 1, dropped: {} } });
     expect(await hostShown(a)).toBe(true);
     expect(await hostShown(b)).toBe(true);
+  });
+
+  it('the request body docs/serverless-emqx.md documents for EMQX (a Last Will) is accepted and takes the host offline', async () => {
+    const body = /```json emqx-request-body\n(.+)\n```/.exec(emqxDoc)?.[1];
+    expect(body, 'the doc has its emqx-request-body block').toBeTruthy();
+    const h = unique('emqx');
+    expect((await ingest([presence(h, true), heartbeat(h)])).body.accepted).toBe(2);
+    expect((await call('GET', `/v1/hosts/${h}`)).body.host.alive).toBe(true);
+    // Exactly the documented bytes, with this test's host in place of HOST, and the documented header.
+    const r = await SELF.fetch(`${ORIGIN}/v1/agent-events`, {
+      method: 'POST', body: body!.replaceAll('HOST', h),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await controlCredential()}` },
+    });
+    expect({ status: r.status, body: await r.json() }).toEqual({ status: 200, body: { accepted: 1, dropped: {} } });
+    expect((await call('GET', `/v1/hosts/${h}`)).body.host.alive).toBe(false);
+    // The documented rule selects the three topics ingest takes, and the doc's action posts to this path.
+    expect(emqxDoc).toContain('FROM "berth/v1/hosts/+/presence", "berth/v1/hosts/+/heartbeat", "berth/v1/hosts/+/status"');
+    expect(emqxDoc).toContain('path = "/v1/agent-events"');
   });
 
   it('refuses a malformed body whole with 400 and applies nothing', async () => {

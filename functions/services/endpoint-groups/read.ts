@@ -7,9 +7,11 @@ import type { Auth } from '../../http/env';
 import { endpointGroupView } from './view';
 import { findById } from '../../db/prepared';
 
+/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
+export const visibleEndpointGroup = (auth: Auth, row: typeof endpointGroups.$inferSelect | undefined, id: string) => visibleOr404(auth, row, 'Endpoint group', id, 'VPNEndpointGroupNotFound');
+
 export async function getEndpointGroupRow(db: Db, auth: Auth, id: string) {
-  const row = await findById(db, endpointGroups, id);
-  return visibleOr404(auth, row, 'Endpoint group', id, 'VPNEndpointGroupNotFound');
+  return visibleEndpointGroup(auth, await findById(db, endpointGroups, id), id);
 }
 
 export async function showEndpointGroup(db: Db, auth: Auth, id: string) {

@@ -13,12 +13,17 @@ const PATCHABLE = ['containerWeight', 'containerLimit', 'enforceContainerLimit',
 /** Outbox entry: the relay republishes the host's desired document. Re-marking refreshes markedAt so a relay
  *  that read the older mark and deletes by (hostId, markedAt) does not swallow this change. */
 export async function markHostsDirty(tx: Db, hostIds: Iterable<string>, now: number) {
+  for (const step of markHostsDirtySteps(tx, hostIds, now)) await step;
+}
+
+/** markHostsDirty as a statement for a batch (functions/db/batch.ts); none when there is no host. */
+export function markHostsDirtySteps(tx: Db, hostIds: Iterable<string>, now: number) {
   const ids = [...new Set(hostIds)];
-  if (ids.length === 0) return;
+  if (ids.length === 0) return [];
   // One statement for any number of hosts (WHERE true: SQLite's upsert-after-SELECT rule).
-  await tx.run(sql`
+  return [tx.run(sql`
     INSERT INTO ${dirtyHosts} (host_id, marked_at) SELECT value, ${now} FROM json_each(${JSON.stringify(ids)}) WHERE true
-    ON CONFLICT (host_id) DO UPDATE SET marked_at = excluded.marked_at`);
+    ON CONFLICT (host_id) DO UPDATE SET marked_at = excluded.marked_at`)];
 }
 
 export const markHostDirty = (tx: Db, hostId: string, now: number) => markHostsDirty(tx, [hostId], now);

@@ -7,9 +7,11 @@ import type { Auth } from '../../http/env';
 import { ikePolicyView } from './view';
 import { findById } from '../../db/prepared';
 
+/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
+export const visibleIkePolicy = (auth: Auth, row: typeof ikePolicies.$inferSelect | undefined, id: string) => visibleOr404(auth, row, 'IKEPolicy', id, 'IKEPolicyNotFound');
+
 export async function getIkePolicyRow(db: Db, auth: Auth, id: string) {
-  const row = await findById(db, ikePolicies, id);
-  return visibleOr404(auth, row, 'IKEPolicy', id, 'IKEPolicyNotFound');
+  return visibleIkePolicy(auth, await findById(db, ikePolicies, id), id);
 }
 
 export async function showIkePolicy(db: Db, auth: Auth, id: string) {

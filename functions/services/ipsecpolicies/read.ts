@@ -7,9 +7,11 @@ import type { Auth } from '../../http/env';
 import { ipsecPolicyView } from './view';
 import { findById } from '../../db/prepared';
 
+/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
+export const visibleIpsecPolicy = (auth: Auth, row: typeof ipsecPolicies.$inferSelect | undefined, id: string) => visibleOr404(auth, row, 'IPsecPolicy', id, 'IPsecPolicyNotFound');
+
 export async function getIpsecPolicyRow(db: Db, auth: Auth, id: string) {
-  const row = await findById(db, ipsecPolicies, id);
-  return visibleOr404(auth, row, 'IPsecPolicy', id, 'IPsecPolicyNotFound');
+  return visibleIpsecPolicy(auth, await findById(db, ipsecPolicies, id), id);
 }
 
 export async function showIpsecPolicy(db: Db, auth: Auth, id: string) {

@@ -1,9 +1,11 @@
 // A router's external gateway: which network, which fixed IPs. planGatewayIps is the pure rule; resolveGateway
-// gathers what it needs (the network, its subnets, addresses other routers hold) inside the caller's transaction.
+// gathers what it needs (the network, its subnets, addresses other routers hold) inside the caller's transaction,
+// in one round trip.
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../../../shared/errors';
 import { canonicalIp, cidrContains, firstFreeHost, isHostAddress } from '../../../shared/model/net';
 import type { Db } from '../../db/client';
+import { inOneTrip, type Step, type TripResults } from '../../db/batch';
 import { networks, ports, routers, subnets, type GatewayFixedIp } from '../../db/schema';
 import { canSee } from '../../http/auth';
 import type { Auth } from '../../http/env';
@@ -52,32 +54,47 @@ export function planGatewayIps(networkId: string, gatewaySubnets: GatewaySubnet[
   });
 }
 
-/** The gateway a router gets from external_gateway_info (null or {} clears; the same network keeps its IPs). */
-export async function resolveGateway(tx: Db, auth: Auth, info: GatewayInfo, routerId: string, current: Gateway): Promise<Gateway> {
-  if (info === null || info.network_id === undefined) {
-    if (info && (info.external_fixed_ips?.length || info.enable_snat !== undefined)) {
-      throw badRequest('Invalid input: external_gateway_info.network_id is required unless the gateway is cleared with {}', 'InvalidInput');
-    }
-    return noGateway;
-  }
-  const networkId = info.network_id;
-  const [net] = await tx.select().from(networks).where(eq(networks.id, networkId)).limit(1);
-  if (!net || (!net.routerExternal && !canSee(auth, net.tenantId))) throw notFound(`Network ${networkId} could not be found.`, 'NetworkNotFound');
-  if (!net.routerExternal) throw badRequest(`Bad router request: network ${networkId} is not an external network.`, 'BadRequest');
-  const requested = info.external_fixed_ips ?? [];
-  if (requested.length === 0 && current.networkId === networkId && current.fixedIps.length > 0) return current;
-  const gatewaySubnets = await tx.select({ id: subnets.id, cidr: subnets.cidr, gatewayIp: subnets.gatewayIp }).from(subnets)
-    .where(eq(subnets.networkId, networkId)).orderBy(asc(subnets.createdAt), asc(subnets.id));
-  return { networkId, fixedIps: planGatewayIps(networkId, gatewaySubnets, await usedAddresses(tx, networkId, routerId, gatewaySubnets), requested) };
+/** The rows a gateway on networkId is judged on, as queries for one trip (functions/db/batch.ts). */
+function gatewaySteps(tx: Db, networkId: string, routerId: string) {
+  return [
+    tx.select().from(networks).where(eq(networks.id, networkId)).limit(1),
+    tx.select({ id: subnets.id, cidr: subnets.cidr, gatewayIp: subnets.gatewayIp }).from(subnets)
+      .where(eq(subnets.networkId, networkId)).orderBy(asc(subnets.createdAt), asc(subnets.id)),
+    // Addresses on the network held by anything but this router's gateway: other gateways and router ports.
+    tx.select({ fixedIps: routers.gatewayFixedIps }).from(routers).where(and(eq(routers.gatewayNetworkId, networkId), ne(routers.id, routerId))),
+    tx.select({ address: ports.address }).from(ports)
+      .where(inArray(ports.subnetId, tx.select({ id: subnets.id }).from(subnets).where(eq(subnets.networkId, networkId)))),
+  ] as const;
 }
 
-/** Addresses on the network held by anything but this router's gateway: other gateways and router ports. */
-async function usedAddresses(tx: Db, networkId: string, routerId: string, gatewaySubnets: GatewaySubnet[]): Promise<Set<string>> {
-  const others = await tx.select({ fixedIps: routers.gatewayFixedIps }).from(routers).where(and(eq(routers.gatewayNetworkId, networkId), ne(routers.id, routerId)));
-  const used = new Set(others.flatMap((r) => r.fixedIps.map((f) => f.ip_address)));
-  if (gatewaySubnets.length) {
-    const held = await tx.select({ address: ports.address }).from(ports).where(inArray(ports.subnetId, gatewaySubnets.map((s) => s.id)));
-    for (const p of held) used.add(p.address);
-  }
-  return used;
+/**
+ * Reads, in one round trip with `first` (results as `first`), what the gateway from external_gateway_info needs;
+ * `gateway(current)` then judges it (null or {} clears; the same network keeps its IPs) — after the caller has
+ * judged `first`, so errors come in the order the API always gave them.
+ */
+export async function readGateway<const F extends readonly Step[] = []>(tx: Db, auth: Auth, info: GatewayInfo, routerId: string, first?: F) {
+  const pre = first ?? ([] as unknown as F);
+  const networkId = info?.network_id;
+  const results = await inOneTrip(tx, [...pre, ...(networkId === undefined ? [] : gatewaySteps(tx, networkId, routerId))]);
+  const gateway = (current: Gateway): Gateway => {
+    if (info === null || networkId === undefined) {
+      if (info && (info.external_fixed_ips?.length || info.enable_snat !== undefined)) {
+        throw badRequest('Invalid input: external_gateway_info.network_id is required unless the gateway is cleared with {}', 'InvalidInput');
+      }
+      return noGateway;
+    }
+    const [[net], gatewaySubnets, others, held] = results.slice(pre.length) as unknown as TripResults<ReturnType<typeof gatewaySteps>>;
+    if (!net || (!net.routerExternal && !canSee(auth, net.tenantId))) throw notFound(`Network ${networkId} could not be found.`, 'NetworkNotFound');
+    if (!net.routerExternal) throw badRequest(`Bad router request: network ${networkId} is not an external network.`, 'BadRequest');
+    const requested = info.external_fixed_ips ?? [];
+    if (requested.length === 0 && current.networkId === networkId && current.fixedIps.length > 0) return current;
+    const used = new Set([...others.flatMap((r) => r.fixedIps.map((f) => f.ip_address)), ...held.map((p) => p.address)]);
+    return { networkId, fixedIps: planGatewayIps(networkId, gatewaySubnets, used, requested) };
+  };
+  return { gateway, first: results.slice(0, pre.length) as unknown as TripResults<F> };
+}
+
+/** The gateway a router gets from external_gateway_info (null or {} clears; the same network keeps its IPs). */
+export async function resolveGateway(tx: Db, auth: Auth, info: GatewayInfo, routerId: string, current: Gateway): Promise<Gateway> {
+  return (await readGateway(tx, auth, info, routerId)).gateway(current);
 }

@@ -7,9 +7,11 @@ import type { Auth } from '../../http/env';
 import { routerView, type RouterRow } from './view';
 import { findById } from '../../db/prepared';
 
+/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
+export const visibleRouter = (auth: Auth, row: RouterRow | undefined, id: string): RouterRow => visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
+
 export async function getRouterRow(db: Db, auth: Auth, id: string): Promise<RouterRow> {
-  const row = await findById(db, routers, id);
-  return visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
+  return visibleRouter(auth, await findById(db, routers, id), id);
 }
 
 export async function showRouter(db: Db, auth: Auth, id: string) {

@@ -6,15 +6,18 @@ import type { Db } from '../../db/client';
 import { hostGroups, routerInterfaces, routers, vpnServices } from '../../db/schema';
 import { owningTenant } from '../../http/auth';
 import type { Auth } from '../../http/env';
-import { syncRouter } from '../../translator/sync';
-import { noGateway, resolveGateway } from './gateway';
-import { getRouterRow, showRouter } from './read';
+import { syncRouter, syncRouterWith } from '../../translator/sync';
+import { routerView } from './view';
+import { noGateway, readGateway, resolveGateway } from './gateway';
+import { getRouterRow, showRouter, visibleRouter } from './read';
 import type { CreateRouter, UpdateRouter } from './schemas';
 
+/** The host groups the hints name, as a query for a trip (functions/db/batch.ts). */
+const zoneGroups = (tx: Db, hints: string[]) => tx.select({ name: hostGroups.name }).from(hostGroups).where(inArray(hostGroups.name, hints));
+
 /** Each hint must name a host group (a router's AZ hints are the affinity of its VPN container). */
-async function checkZoneHints(tx: Db, hints: string[]) {
-  if (hints.length === 0) return;
-  const found = new Set((await tx.select({ name: hostGroups.name }).from(hostGroups).where(inArray(hostGroups.name, hints))).map((g) => g.name));
+function checkZoneHints(hints: string[], groups: { name: string }[]) {
+  const found = new Set(groups.map((g) => g.name));
   const missing = hints.filter((h) => !found.has(h));
   if (missing.length) throw badRequest(`AvailabilityZone ${missing.join(', ')} could not be found.`, 'AvailabilityZoneNotFound');
 }
@@ -29,14 +32,18 @@ export async function createRouter(deps: Deps, auth: Auth, body: CreateRouter) {
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   return deps.database.write(async (tx) => {
-    await checkZoneHints(tx, hints);
-    const gateway = body.external_gateway_info === undefined ? noGateway : await resolveGateway(tx, auth, body.external_gateway_info, id, noGateway);
-    await tx.insert(routers).values({
+    // One round trip for the reads (zones, the gateway's network, subnets and addresses in use) …
+    const { gateway: judge, first: [groups] } = await readGateway(tx, auth, body.external_gateway_info ?? null, id, [zoneGroups(tx, hints)]);
+    checkZoneHints(hints, groups);
+    const gateway = body.external_gateway_info === undefined ? noGateway : judge(noGateway);
+    const insert = tx.insert(routers).values({
       id, tenantId, name: body.name ?? '', description: body.description ?? '', adminStateUp: body.admin_state_up ?? true,
       gatewayNetworkId: gateway.networkId, gatewayFixedIps: gateway.fixedIps, availabilityZoneHints: hints, createdAt: now, updatedAt: now,
-    });
-    if (gateway.networkId) await syncRouter(tx, deps, id);
-    return showRouter(tx, auth, id);
+    }).returning();
+    // … one for the INSERT (and, with a gateway, the router's snapshot), one for its southbound writes (then COMMIT).
+    // The translation does not write the router row: the row inserted is the answer.
+    const [row] = gateway.networkId ? (await syncRouterWith(tx, deps, id, { before: [insert], after: [] })).before[0] : await insert;
+    return routerView(visibleRouter(auth, row, id));
   });
 }
 

@@ -2,13 +2,13 @@
 // merged values, translated (syncRouter) in the same transaction. The PSK is encrypted before it is stored.
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../deps';
-import { ipsecSiteConnections, vpnServices } from '../../db/schema';
+import { byId } from '../../db/prepared';
+import { ikePolicies, ipsecPolicies, ipsecSiteConnections, vpnServices } from '../../db/schema';
 import type { Auth } from '../../http/env';
-import { syncRouter } from '../../translator/sync';
+import { syncRouter, syncRouterWith } from '../../translator/sync';
 import { ownerUnder } from '../ikepolicies/fields';
-import { getIkePolicyRow } from '../ikepolicies/read';
-import { getIpsecPolicyRow } from '../ipsecpolicies/read';
-import { getVpnServiceRow } from '../vpnservices/read';
+import { visibleIkePolicy } from '../ikepolicies/read';
+import { visibleIpsecPolicy } from '../ipsecpolicies/read';
 import { getSiteConnectionRow } from './read';
 import type { CreateSiteConnectionBody, UpdateSiteConnectionBody } from './schemas';
 import { readTopology } from './topology';
@@ -22,9 +22,13 @@ export async function createSiteConnection(deps: Deps, auth: Auth, body: CreateS
   const id = deps.ids.uuid();
   const pskCiphertext = await deps.secrets.encrypt(body.psk);
   return deps.database.write(async (tx) => {
-    const service = await getVpnServiceRow(tx, auth, body.vpnservice_id);
-    await getIkePolicyRow(tx, auth, body.ikepolicy_id);
-    await getIpsecPolicyRow(tx, auth, body.ipsecpolicy_id);
+    // One round trip for every read (the service, its policies, its topology) …
+    const { service, topology, first: [[ike], [ipsec]] } = await readTopology(tx, auth, {
+      serviceId: body.vpnservice_id, groups: { local: body.local_ep_group_id ?? null, peer: body.peer_ep_group_id ?? null },
+      first: [byId(tx, ikePolicies, body.ikepolicy_id), byId(tx, ipsecPolicies, body.ipsecpolicy_id)],
+    });
+    visibleIkePolicy(auth, ike, body.ikepolicy_id);
+    visibleIpsecPolicy(auth, ipsec, body.ipsecpolicy_id);
     const candidate: CandidateConnection = {
       peerAddress: body.peer_address,
       peerCidrs: body.peer_cidrs ?? [],
@@ -33,9 +37,9 @@ export async function createSiteConnection(deps: Deps, auth: Auth, body: CreateS
       mtu: body.mtu ?? CONNECTION_DEFAULTS.mtu,
       dpd: { ...CONNECTION_DEFAULTS.dpd, ...body.dpd },
     };
-    const topology = await readTopology(tx, auth, service, { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId });
-    validateConnection(candidate, topology);
-    await tx.insert(ipsecSiteConnections).values({
+    validateConnection(candidate, topology());
+    // … one for the INSERT and the router's snapshot, one for the router's southbound writes (then the COMMIT).
+    const insert = tx.insert(ipsecSiteConnections).values({
       id, tenantId: ownerUnder(auth, body, service.tenantId), name: body.name ?? '', description: body.description ?? '',
       vpnServiceId: service.id, ikePolicyId: body.ikepolicy_id, ipsecPolicyId: body.ipsecpolicy_id,
       peerAddress: candidate.peerAddress, peerId: body.peer_id, localId: body.local_id ?? CONNECTION_DEFAULTS.local_id,
@@ -46,9 +50,10 @@ export async function createSiteConnection(deps: Deps, auth: Auth, body: CreateS
       // PENDING_CREATE until the agent reports the tunnel: berth never claims ACTIVE it has not seen.
       status: 'PENDING_CREATE', routeMode: 'static', authMode: 'psk',
       createdAt: now, updatedAt: now,
-    });
-    await syncRouter(tx, deps, service.routerId);
-    return siteConnectionView(await getSiteConnectionRow(tx, auth, id));
+    }).returning();
+    // The translation writes only southbound rows and the services' external IPs: the row inserted is the answer.
+    const { before: [[row]] } = await syncRouterWith(tx, deps, service.routerId, { before: [insert], after: [] });
+    return siteConnectionView(row);
   });
 }
 
@@ -72,14 +77,13 @@ export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, b
   const pskCiphertext = body.psk !== undefined ? await deps.secrets.encrypt(body.psk) : undefined;
   return deps.database.write(async (tx) => {
     const row = await getSiteConnectionRow(tx, auth, id);
-    const [service] = await tx.select().from(vpnServices).where(eq(vpnServices.id, row.vpnServiceId)).limit(1);
     const candidate = merged(row, body);
-    const topology = await readTopology(
-      tx, auth, service,
-      { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId },
-      { local: row.localEpGroupId, peer: row.peerEpGroupId },
-    );
-    validateConnection(candidate, topology);
+    const { service, topology } = await readTopology(tx, auth, {
+      serviceId: row.vpnServiceId, checkService: false,
+      groups: { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId },
+      current: { local: row.localEpGroupId, peer: row.peerEpGroupId },
+    });
+    validateConnection(candidate, topology());
     await tx.update(ipsecSiteConnections).set({
       ...(body.name !== undefined && { name: body.name }),
       ...(body.description !== undefined && { description: body.description }),

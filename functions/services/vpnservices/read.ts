@@ -7,9 +7,11 @@ import type { Auth } from '../../http/env';
 import { vpnServiceView } from './view';
 import { findById } from '../../db/prepared';
 
+/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
+export const visibleVpnService = (auth: Auth, row: typeof vpnServices.$inferSelect | undefined, id: string) => visibleOr404(auth, row, 'VPNService', id, 'VPNServiceNotFound');
+
 export async function getVpnServiceRow(db: Db, auth: Auth, id: string) {
-  const row = await findById(db, vpnServices, id);
-  return visibleOr404(auth, row, 'VPNService', id, 'VPNServiceNotFound');
+  return visibleVpnService(auth, await findById(db, vpnServices, id), id);
 }
 
 export async function showVpnService(db: Db, auth: Auth, id: string) {

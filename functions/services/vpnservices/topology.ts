@@ -6,19 +6,12 @@ import type { Db } from '../../db/client';
 import { routerInterfaces, routers, subnets } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
-import { findById } from '../../db/prepared';
 
 export type RouterRow = typeof routers.$inferSelect;
 
-export async function getVisibleRouter(db: Db, auth: Auth, id: string): Promise<RouterRow> {
-  const row = await findById(db, routers, id);
-  return visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
-}
+export const visibleRouter = (auth: Auth, row: RouterRow | undefined, id: string): RouterRow => visibleOr404(auth, row, 'Router', id, 'RouterNotFound');
+export const visibleSubnet = (auth: Auth, row: typeof subnets.$inferSelect | undefined, id: string) => visibleOr404(auth, row, 'Subnet', id, 'SubnetNotFound');
 
-export async function getVisibleSubnet(db: Db, auth: Auth, id: string) {
-  const row = await findById(db, subnets, id);
-  return visibleOr404(auth, row, 'Subnet', id, 'SubnetNotFound');
-}
 
 /** A VPN needs a router with an external gateway (its public side). */
 export function assertRouterHasGateway(router: RouterRow): void {
@@ -27,11 +20,10 @@ export function assertRouterHasGateway(router: RouterRow): void {
   }
 }
 
-export async function isSubnetOnRouter(db: Db, routerId: string, subnetId: string): Promise<boolean> {
-  const [row] = await db.select({ portId: routerInterfaces.portId }).from(routerInterfaces)
-    .where(and(eq(routerInterfaces.routerId, routerId), eq(routerInterfaces.subnetId, subnetId))).limit(1);
-  return row !== undefined;
-}
+/** The interface joining a subnet to a router ([] when there is none), as a query for a trip (functions/db/batch.ts). */
+export const interfaceStep = (db: Db, routerId: string, subnetId: string) => db.select({ portId: routerInterfaces.portId }).from(routerInterfaces)
+  .where(and(eq(routerInterfaces.routerId, routerId), eq(routerInterfaces.subnetId, subnetId))).limit(1);
+
 
 export const subnetNotConnected = (subnetId: string, routerId: string) =>
   badRequest(`Subnet ${subnetId} is not connected to Router ${routerId}; add it as a router interface first.`, 'SubnetIsNotConnectedToRouter');

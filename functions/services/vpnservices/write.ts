@@ -2,37 +2,44 @@
 import { eq } from 'drizzle-orm';
 import { conflict } from '../../../shared/errors';
 import type { Deps } from '../../deps';
-import { ipsecSiteConnections, vpnServices } from '../../db/schema';
+import { ipsecSiteConnections, routers, subnets, vpnServices } from '../../db/schema';
 import type { Auth } from '../../http/env';
 import { externalIpsOf } from '../../translator/external-ip';
-import { syncRouter } from '../../translator/sync';
+import { syncRouter, syncRouterWith } from '../../translator/sync';
+import { inOneTrip } from '../../db/batch';
+import { byId } from '../../db/prepared';
 import { ownerUnder } from '../ikepolicies/fields';
-import { getVpnServiceRow } from './read';
+import { getVpnServiceRow, visibleVpnService } from './read';
 import type { CreateVpnServiceBody, UpdateVpnServiceBody } from './schemas';
-import { assertRouterHasGateway, getVisibleRouter, getVisibleSubnet, isSubnetOnRouter, subnetNotConnected } from './topology';
+import { assertRouterHasGateway, interfaceStep, subnetNotConnected, visibleRouter, visibleSubnet } from './topology';
 import { vpnServiceView } from './view';
 
 export async function createVpnService(deps: Deps, auth: Auth, body: CreateVpnServiceBody) {
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   return deps.database.write(async (tx) => {
-    const router = await getVisibleRouter(tx, auth, body.router_id);
-    assertRouterHasGateway(router);
+    // One round trip for the reads (router, subnet, the interface between them) …
     const subnetId = body.subnet_id ?? null;
+    const [[routerRow], [subnetRow], [iface]] = await inOneTrip(tx, [
+      byId(tx, routers, body.router_id), byId(tx, subnets, subnetId ?? ''), interfaceStep(tx, body.router_id, subnetId ?? ''),
+    ]);
+    const router = visibleRouter(auth, routerRow, body.router_id);
+    assertRouterHasGateway(router);
     if (subnetId !== null) {
-      await getVisibleSubnet(tx, auth, subnetId);
-      if (!(await isSubnetOnRouter(tx, router.id, subnetId))) throw subnetNotConnected(subnetId, router.id);
+      visibleSubnet(auth, subnetRow, subnetId);
+      if (!iface) throw subnetNotConnected(subnetId, router.id);
     }
     const ips = externalIpsOf(router.gatewayFixedIps);
-    await tx.insert(vpnServices).values({
+    const insert = tx.insert(vpnServices).values({
       id, tenantId: ownerUnder(auth, body, router.tenantId), name: body.name ?? '', description: body.description ?? '',
       routerId: router.id, subnetId, adminStateUp: body.admin_state_up ?? true,
       // PENDING_CREATE until the container reports: berth never claims ACTIVE it has not seen.
       status: 'PENDING_CREATE', externalV4Ip: ips.v4, externalV6Ip: ips.v6,
       createdAt: now, updatedAt: now,
     });
-    await syncRouter(tx, deps, router.id);
-    return vpnServiceView(await getVpnServiceRow(tx, auth, id));
+    // … one for the INSERT and the router's snapshot, one for its southbound writes and the answer (then COMMIT).
+    const { after: [[row]] } = await syncRouterWith(tx, deps, router.id, { before: [insert], after: [byId(tx, vpnServices, id)] });
+    return vpnServiceView(visibleVpnService(auth, row, id));
   });
 }
 
