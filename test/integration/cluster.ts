@@ -150,7 +150,7 @@ export class Cluster {
       logFile: join(this.dir, `serve-${++this.serveRuns}.log`),
       env: {
         BERTH_DB_URL: this.dbUrl, BERTH_PORT: String(this.httpPort), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'info',
-        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey,
+        BERTH_ADMIN_TOKEN: this.adminToken, BERTH_AGENT_TOKEN: this.agentToken, BERTH_SECRET_KEY: this.secretKey, BERTH_TELEMETRY_TOKEN: this.telemetryToken,
         BERTH_MQTT_PORT: String(this.mqttPort), BERTH_MQTT_URL: this.mode === 'mosquitto' ? this.serveMqttUrl : '',
         ...this.serveEnv,
       },
