@@ -1,5 +1,6 @@
 // The MQTT isolation matrix (issue 9), against the real embedded broker: every topic of the protocol (generated
-// from HOST_TOPIC_KINDS and topics.events) × {its own host, another host, the fleet token, a wrong secret} ×
+// from HOST_TOPIC_KINDS, topics.events and the telemetry topic) × {its own host, another host, the fleet token, a
+// wrong secret, the read-only telemetry consumer} ×
 // {publish, subscribe}, each with its exact outcome — delivered, or dropped and counted (the client disconnected);
 // SUBACK granted or 0x80; CONNECT refused. Plus what the broker takes on faith: retained flags and packet sizes.
 import { connect as netConnect } from 'node:net';
@@ -8,19 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../functions/node/broker';
 import { memoryCredentialStore, testHostSecret } from '../functions/node/credential-store-memory';
 import { CONTROL_USER } from '../functions/node/mqtt-acl';
+import { TELEMETRY_USER } from '../functions/node/telemetry-acl';
 import { MAX_FIRST_PACKET } from '../functions/node/mqtt-frame-meter';
 import { silentLogger } from '../shared/logger';
 import { HOST_TOPIC_KINDS, topics } from '../shared/protocol/topics';
 
 const FLEET = 'fleet-token-0123456789abcdef';
 const CONTROL_PW = 'control-password-0123456789';
+const TELEMETRY = 'telemetry-token-0123456789abcdef';
 const hosts = memoryCredentialStore();
 let broker: EmbeddedBroker;
 const open: MqttClient[] = [];
 
 beforeAll(async () => {
   for (const h of ['host0', 'host1']) await hosts.set(h, testHostSecret(h));
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger, credentials: { agentToken: FLEET, controlPassword: CONTROL_PW, hosts } });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger, credentials: { agentToken: FLEET, controlPassword: CONTROL_PW, hosts, telemetryToken: TELEMETRY } });
 });
 afterAll(async () => {
   for (const c of open) c.end(true);
@@ -28,25 +31,29 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function connectAs(username: string, password: string, clientId = username === CONTROL_USER ? `berth-control-${Math.random().toString(16).slice(2, 8)}` : `berth-agent-${username}`): Promise<MqttClient> {
+function connectAs(username: string, password: string, clientId = username === CONTROL_USER ? `berth-control-${Math.random().toString(16).slice(2, 8)}` : username === TELEMETRY_USER ? 'berth-telemetry-probe' : `berth-agent-${username}`): Promise<MqttClient> {
   return mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, username, password, clientId }).then((c) => { open.push(c); return c; });
 }
 const end = (c: MqttClient) => new Promise<void>((r) => c.end(true, {}, () => r()));
 
-type Who = 'own host' | 'other host' | 'fleet token' | 'wrong secret';
+type Who = 'own host' | 'other host' | 'fleet token' | 'wrong secret' | 'telemetry consumer';
 const credentialOf: Record<Who, [string, string]> = {
   'own host': ['host0', testHostSecret('host0')],
   'other host': ['host1', testHostSecret('host1')],
   'fleet token': ['host0', FLEET],
   'wrong secret': ['host0', 'not-the-secret-0123456789abcdef'],
+  'telemetry consumer': [TELEMETRY_USER, TELEMETRY],
 };
 /** Every topic of the protocol, written as host0's (the "own host" identity is host0). */
-const TOPICS = [...HOST_TOPIC_KINDS.map((k) => ({ name: `hosts/host0/${k}`, topic: `berth/v1/hosts/host0/${k}`, kind: k as string })), { name: 'events', topic: topics.events, kind: 'events' }];
+const TOPICS = [...HOST_TOPIC_KINDS.map((k) => ({ name: `hosts/host0/${k}`, topic: `berth/v1/hosts/host0/${k}`, kind: k as string })), { name: 'events', topic: topics.events, kind: 'events' },
+  { name: 'telemetry/tunnels/c-1', topic: topics.tunnelTelemetry('c-1'), kind: 'telemetry' }];
 const AGENT_WRITES = ['presence', 'heartbeat', 'status'];
 
 /** What the matrix must say: 'refused' at CONNECT; publish 'delivered' | 'dropped'; subscribe 'granted' | 'refused'. */
 function expected(who: Who, op: 'publish' | 'subscribe', kind: string): string {
   if (who === 'fleet token' || who === 'wrong secret') return 'connect refused';
+  // The read-only consumer (functions/node/telemetry-acl.ts): reads events and telemetry, publishes nothing.
+  if (who === 'telemetry consumer') return op === 'publish' ? 'dropped' : ['events', 'telemetry'].includes(kind) ? 'granted' : 'refused';
   const own = who === 'own host';
   if (op === 'publish') return own && AGENT_WRITES.includes(kind) ? 'delivered' : 'dropped';
   return own && kind === 'desired' ? 'granted' : 'refused';

@@ -6,12 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedVpn, type Api } from '../functions/node/seed-vpn';
 import { createTestApp, type TestApp } from './helpers/harness';
 import { insertContainer, insertContainerGroup } from '../functions/services/hosts/test-fixtures';
+import { ROUTES } from '../functions/http/openapi/routes';
 
 type Caller = 'admin' | 'tenantA' | 'tenantB' | 'none' | 'hostSecret' | 'fleetToken';
 const CALLERS: Caller[] = ['admin', 'tenantA', 'tenantB', 'none', 'hostSecret', 'fleetToken'];
 
-/** Routes anyone may call: liveness and metrics (no tenant data). */
-const PUBLIC = new Set(['GET /healthz', 'GET /metrics']);
+/**
+ * Routes anyone may call (no tenant data): the ones the OpenAPI registry documents as public — liveness, metrics,
+ * the API and protocol documents, the dashboard's page and assets (it asks for a token before reading anything).
+ * POST /v1/agent-events is public in the sense that it checks its own (control) credential; it is not mounted here.
+ */
+const PUBLIC = new Set(ROUTES.filter((r) => r.api === 'public' && r.path !== '/v1/agent-events')
+  .map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
 /** /v1 routes a tenant may use, for its own objects only (none today: the operator API is the admin's). */
 const TENANT_V1 = new Set<string>([]);
 
@@ -32,7 +38,7 @@ const singular: Record<string, string> = {
 
 function fill(path: string): string {
   const id = ownedByA.get(collectionOf(path)) ?? ({ '/v1/hosts': 'host0', '/v1/containers': 'c-1', '/v1/container-groups': 'cg-1', '/v1/routers': ownedByA.get('/v2.0/routers') } as Record<string, string | undefined>)[collectionOf(path)] ?? operatorIds.get(collectionOf(path)) ?? 'x-1';
-  return path.replace(':id', id).replace(':hostId', 'host0').replace(':portId', operatorIds.get('port') ?? 'p-1');
+  return path.replace(':id', id).replace(':alias', 'vpnaas').replace(':hostId', 'host0').replace(':portId', operatorIds.get('port') ?? 'p-1');
 }
 
 /** A body that is valid in shape for the route, so the outcome is about who asks, not what they send. */
@@ -62,6 +68,8 @@ beforeAll(async () => {
     const mine = list.filter((o: { tenant_id: string }) => o.tenant_id === 'tenant-a');
     ownedByA.set(collection, mine[mine.length - 1].id);
   }
+  // Router interface ports (GET /v2.0/ports) belong to the router's tenant.
+  ownedByA.set('/v2.0/ports', (await t.req('GET', '/v2.0/ports')).body.ports.find((p: { tenant_id: string }) => p.tenant_id === 'tenant-a').id);
   operatorIds.set('/v1/host-groups', (await t.req('POST', '/v1/host-groups', { name: 'hg' })).body.hostGroup.id);
   operatorIds.set('/v1/port-groups', (await t.req('POST', '/v1/port-groups', { name: 'pg' })).body.portGroup.id);
   operatorIds.set('port', (await t.req('GET', `/v1/routers/${ownedByA.get('/v2.0/routers')}/southbound`)).body.ports[0].id);
