@@ -6,7 +6,7 @@ import type { Db } from '../db/client';
 import type { Deps } from '../deps';
 import { readNeutron } from './body';
 import type { AppContext, AppEnv, Auth } from './env';
-import { propertyKinds } from './openapi/json-schema';
+import { propertyKinds } from '../../shared/json-schema';
 import { applyList, fieldsOf, parseListQuery, project } from './neutron-list';
 
 export interface NeutronResource<C extends z.ZodType, U extends z.ZodType, V extends { id: string } & Record<string, unknown>> {

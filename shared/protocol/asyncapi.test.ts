@@ -1,7 +1,7 @@
 // The AsyncAPI document (issue 11): every topic the protocol builds is a channel, every payload schema accepts
 // the protocol's examples (checked by a JSON Schema validator, not by zod) and refuses broken ones, and the
 // document is what GET /asyncapi.json serves.
-import Ajv from 'ajv';
+import Ajv from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/helpers/harness';
 import { asyncApiDocument } from './asyncapi';
@@ -15,7 +15,7 @@ type Doc = {
   asyncapi: string;
   channels: Record<string, { address: string; parameters?: Record<string, unknown>; messages: Record<string, { $ref: string }> }>;
   operations: Record<string, { action: string; channel: { $ref: string }; bindings: { mqtt: { qos: number; retain: boolean } } }>;
-  components: { messages: Record<string, { payload: object; examples: { payload: unknown }[] }> };
+  components: { messages: Record<string, { payload: { schemaFormat: string; schema: object }; examples: { payload: unknown }[] }> };
 };
 const doc = asyncApiDocument() as Doc;
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -66,7 +66,8 @@ describe('AsyncAPI document', () => {
 
   it.each(Object.keys(examples))('the %s payload schema accepts the protocol examples and refuses broken ones', (key) => {
     const message = doc.components.messages[key];
-    const validate = ajv.compile(message.payload);
+    expect(message.payload.schemaFormat).toBe('application/schema+json;version=draft-2020-12');
+    const validate = ajv.compile(message.payload.schema);
     for (const ex of examples[key]) expect(ZOD[key as keyof typeof ZOD].safeParse(ex).success, `${key} example under zod`).toBe(true);
     for (const ex of [...examples[key], ...message.examples.map((e) => e.payload)]) {
       expect(validate(JSON.parse(JSON.stringify(ex))), JSON.stringify(validate.errors)).toBe(true);

@@ -1,6 +1,6 @@
 // The AsyncAPI 3.0 document of berth's MQTT protocol (issue 11), generated from the zod schemas that validate
 // every message (messages.ts) and the topic builders' own names (topics.ts), so it cannot drift from them.
-// Served at /asyncapi.json by `berth serve` and the Worker. Runtime-neutral (zod's toJSONSchema only).
+// Served at /asyncapi.json by `berth serve` and the Worker. Runtime-neutral (zod's toJSONSchema, through shared/json-schema.ts).
 //
 // Perspective: the document describes the berth control plane as the application — it `send`s desired documents,
 // events and tunnel telemetry, and `receive`s what agents publish. Agents and telemetry consumers are its peers.
@@ -10,14 +10,12 @@ import {
 } from './examples';
 import { PROTOCOL_VERSION, zDesiredState, zEvent, zHeartbeat, zPresence, zStatus, zTunnelTelemetry } from './messages';
 import { HOST_TOPIC_KINDS, TOPIC_PREFIX, TOPIC_QOS, topics } from './topics';
+import { requestJsonSchema } from '../json-schema';
 
 type Json = Record<string, unknown>;
 
-/** A zod schema as the JSON Schema (draft-07, AsyncAPI's default schema format) of what a sender may put on the wire. */
-export function payloadSchema(schema: z.ZodType): Json {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Json;
-  return rest;
-}
+/** AsyncAPI 3 multi-format schemas: the payloads are the same JSON Schema dialect the OpenAPI document uses. */
+const SCHEMA_FORMAT = 'application/schema+json;version=draft-2020-12';
 
 interface ChannelSpec {
   /** Channel and message key. */
@@ -113,7 +111,8 @@ export function asyncApiDocument(): Json {
         name: c.key,
         title: c.title,
         contentType: 'application/json',
-        payload: payloadSchema(c.schema),
+        // What a sender may put on the wire: the schema's input side (shared/json-schema.ts, as for request bodies).
+        payload: { schemaFormat: SCHEMA_FORMAT, schema: requestJsonSchema(c.schema) },
         examples: [{ name: 'example', payload: c.example }],
       }])),
     },

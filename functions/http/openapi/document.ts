@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of every route in the registry, built from the same zod schemas that validate the
 // requests (so the document cannot drift from what the API accepts). Built once per process, on first request.
 import { z } from 'zod';
-import { requestJsonSchema, responseJsonSchema, type JsonSchema } from './json-schema';
+import { requestJsonSchema, responseJsonSchema, type JsonSchema } from '../../../shared/json-schema';
 import { errorStatuses, type RouteDoc } from './registry';
 import { ROUTES } from './routes';
 
