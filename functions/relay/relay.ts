@@ -133,8 +133,9 @@ const col = (c: { name: string }) => sql.identifier(c.name);
 /** Every host gets its document again (a broker that lost its retained messages, e.g. the embedded one restarting). */
 export async function markAllHostsDirty(deps: Pick<Deps, 'database' | 'clock'>): Promise<void> {
   const now = deps.clock.now();
-  await deps.database.write((tx) => tx.run(sql`insert into ${dirtyHosts} (host_id, marked_at) select ${hosts.id}, ${now} from ${hosts} where true
-    on conflict(host_id) do update set marked_at = excluded.marked_at`));
+  const [host, markedAt] = [col(dirtyHosts.hostId), col(dirtyHosts.markedAt)];
+  await deps.database.write((tx) => tx.run(sql`insert into ${dirtyHosts} (${host}, ${markedAt}) select ${hosts.id}, ${now} from ${hosts} where true
+    on conflict(${host}) do update set ${markedAt} = excluded.${markedAt}`));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
