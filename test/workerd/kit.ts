@@ -37,15 +37,30 @@ export async function ingest(messages: unknown[], token?: string) {
   return call('POST', '/v1/agent-events', { messages }, token ?? (await controlCredential()));
 }
 
-/** An agent's view of the broker: it subscribes to its desired topic and keeps every document it receives. */
-export async function agentListener(hostId: string): Promise<{ docs: any[]; client: MqttClient }> {
+const enrolled = new Set<string>();
+const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
+
+/**
+ * An agent's view of the broker: it subscribes to its desired topic and keeps every document it receives (the
+ * retained one first). The first connection of a host enrols it with the fleet token (issue 9); later ones log in
+ * with its own secret, as a real agent does. Open one per test and close it there: workerd ties a socket to the
+ * test (request context) that opened it, so a listener kept from beforeAll is not one to rely on. Drops are
+ * logged: a listener that stops hearing says so instead of timing out silently.
+ */
+export async function agentListener(hostId: string): Promise<{ docs: any[]; client: MqttClient; close: () => Promise<void> }> {
+  const password = enrolled.has(hostId) ? hostSecret(hostId) : `berth-enrol:${env.BERTH_AGENT_TOKEN}:${hostSecret(hostId)}`;
   const client = await mqtt.connectAsync(env.BERTH_MQTT_URL, {
-    protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password: `berth-enrol:${env.BERTH_AGENT_TOKEN}:workerd-host-secret-${hostId}-0123456789abcdef`, // enrols on first use (issue 9) reconnectPeriod: 0, clean: true,
+    protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password, reconnectPeriod: 0, clean: true,
   });
+  enrolled.add(hostId);
+  let closing = false;
+  client.on('close', () => { if (!closing) console.log(`agent listener ${hostId}: connection closed by the broker`); });
+  client.on('error', (e) => console.log(`agent listener ${hostId}: ${e.message}`));
   const docs: any[] = [];
   client.on('message', (_t, payload) => docs.push(JSON.parse(new TextDecoder().decode(payload))));
-  await client.subscribeAsync(`berth/v1/hosts/${hostId}/desired`, { qos: 1 });
-  return { docs, client };
+  const granted = await client.subscribeAsync(`berth/v1/hosts/${hostId}/desired`, { qos: 1 });
+  if (granted[0]?.qos === 128) throw new Error(`agent listener ${hostId}: subscription refused`);
+  return { docs, client, close: async () => { closing = true; await client.endAsync(); } };
 }
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
