@@ -52,10 +52,12 @@ export function foldHost(row: LiveRow | undefined, msgs: readonly HostMessage[],
     const base = cur ?? EMPTY;
     // A restarted agent (new bootId) gets its document again: an external broker may have lost the retained copy.
     if (base.bootId !== null && base.bootId !== m.value.bootId) dirty = true;
-    cur = { ...base, alive: true, lastSeenAt: now, bootId: m.value.bootId };
+    // Every replica applies every heartbeat (ingest-subscriber.ts): one whose clock lags another's must not move
+    // the host's last sighting back and so bring its judgement of silence forward.
+    cur = { ...base, alive: true, lastSeenAt: Math.max(base.lastSeenAt ?? now, now), bootId: m.value.bootId };
     if (m.kind === 'heartbeat') {
       const hb = m.value;
-      cur = { ...cur, lastHeartbeatAt: now, reportedCount: hb.count, reportedQuota: hb.quota, load: hb.load };
+      cur = { ...cur, lastHeartbeatAt: Math.max(base.lastHeartbeatAt ?? now, now), reportedCount: hb.count, reportedQuota: hb.quota, load: hb.load };
       // observedGeneration is never adopted (issue 9): only the fencing mark counts, and only for this host.
       if (hb.fence) {
         const v = judgeReportedMark(hb.fence, cur, ctx.leaseEpoch, ctx.databaseId);

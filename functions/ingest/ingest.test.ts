@@ -57,6 +57,15 @@ describe('ingest', () => {
       expect(await host('host2')).toMatchObject({ lastHeartbeatAt: clock.now() - 500, reportedCount: 0, reportedQuota: 5, load: 1 });
     });
 
+    it('a heartbeat applied by a replica whose clock lags does not move the last sighting back (every replica applies every heartbeat)', async () => {
+      await insertHost(db(), 'host0', { alive: true, bootId: 'boot-1', lastSeenAt: clock.now() + 300, lastHeartbeatAt: clock.now() + 300 });
+      await send([topic('host0', 'heartbeat'), heartbeat('host0')]);
+      expect(await host('host0')).toMatchObject({ alive: true, lastSeenAt: clock.now() + 300, lastHeartbeatAt: clock.now() + 300 });
+      clock.advance(500);
+      await send([topic('host0', 'heartbeat'), heartbeat('host0')]);
+      expect(await host('host0')).toMatchObject({ lastSeenAt: clock.now(), lastHeartbeatAt: clock.now() });
+    });
+
     it('the Last Will marks the host dead at once; a will from an older session changes nothing', async () => {
       await send([topic('host0', 'presence'), presence('host0', true, 'boot-2')]);
       expect((await host('host0')).alive).toBe(true);

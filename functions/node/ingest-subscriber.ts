@@ -1,14 +1,21 @@
 // Feeds agent messages from the broker into the ingest batcher: presence, heartbeat and status of every host.
-// On an external broker the subscriptions are shared ($share/berth/...), so control-plane replicas split the
-// load; aedes has no shared subscriptions, and the embedded broker serves exactly one control plane anyway.
+// On an external broker status reports go through a shared subscription ($share/berth/...), so control-plane
+// replicas split that load; aedes has no shared subscriptions, and the embedded broker serves exactly one
+// control plane anyway. Liveness (presence, heartbeat) is never shared: every replica hears every host. The
+// leader judges hosts dead by its own hearing of silence (DESIGN §6); with a shared liveness subscription a
+// frozen or slow replica kept receiving its share of heartbeats (QoS 0: lost, or applied seconds late) and the
+// leader declared live hosts dead and moved their containers, which then ran on two hosts (issue 10's chaos soak).
 import type { MqttClient } from 'mqtt';
-import { AGENT_PUBLISHES, topics } from '../../shared/protocol/topics';
+import { AGENT_PUBLISHES, topics, type HostTopicKind } from '../../shared/protocol/topics';
 import type { IngestBatcher } from '../ingest/batcher';
 
 export const SHARE_GROUP = 'berth';
 
+/** What every replica must hear itself: the signals the leader judges silence by. */
+const HEARD_BY_EVERY_REPLICA: readonly HostTopicKind[] = ['presence', 'heartbeat'];
+
 export function ingestFilters(shared: boolean): string[] {
-  return AGENT_PUBLISHES.map((kind) => (shared ? topics.sharedAllHosts(SHARE_GROUP, kind) : topics.allHosts(kind)));
+  return AGENT_PUBLISHES.map((kind) => (shared && !HEARD_BY_EVERY_REPLICA.includes(kind) ? topics.sharedAllHosts(SHARE_GROUP, kind) : topics.allHosts(kind)));
 }
 
 export async function subscribeIngest(client: MqttClient, ingest: IngestBatcher, opts: { shared: boolean }): Promise<void> {

@@ -1,13 +1,17 @@
-// Ingest that spreads (issue 12): two `berth serve` replicas on one database, subscribed to the agent topics of an
-// external broker (Mosquitto) through one shared subscription: the broker hands each agent message to ONE replica,
-// so the replicas split the work and every message is applied exactly once. Counted from each replica's own
-// /metrics (berth_ingest_messages_total{outcome="received"}): the two counts add up to what was published, and
-// both replicas took a share. Skipped where Mosquitto is not installed.
+// Ingest on two `berth serve` replicas over one database and an external broker (Mosquitto), issues 12 and 10.
+// Status reports go through one shared subscription: the broker hands each to ONE replica, so the replicas split
+// that work and every report is applied exactly once. Liveness (presence, heartbeats) is NOT shared: every replica
+// hears every host, so the leader's judgement of silence never depends on another replica being able to read
+// its share — a SIGSTOPped (or slow) replica used to swallow half the heartbeats and the leader declared live
+// hosts dead and moved their containers (a VPN then ran on two hosts; the chaos soak's "unexplained doubles").
+// Counted from each replica's own /metrics (berth_ingest_messages_total{outcome="received"}) and from the
+// hosts' liveness in the API. Skipped where Mosquitto is not installed.
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnBerth, stopProcess } from '../../functions/node/processes';
-import { Cluster, freePort, MOSQUITTO, waitFor } from './cluster';
+import { Cluster, freePort, MOSQUITTO, sleep, waitFor } from './cluster';
 
 const HOSTS = ['spread0', 'spread1', 'spread2', 'spread3'];
 const PER_HOST = 50;
@@ -18,10 +22,11 @@ async function received(url: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-describe.skipIf(!MOSQUITTO)('ingest on two replicas with a shared subscription (Mosquitto)', () => {
+describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
   const c = new Cluster('mosquitto', HOSTS);
   let second: ChildProcess | null = null;
   let secondUrl = '';
+  const counts = async () => [await received(c.httpUrl), await received(secondUrl)];
 
   beforeAll(async () => {
     await c.start();
@@ -37,13 +42,36 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas with a shared subscription (
     await waitFor('second replica to answer /healthz', async () => ((await fetch(`${secondUrl}/healthz`)).ok ? true : undefined), 60_000, 100);
   }, 120_000);
   afterAll(async () => {
+    second?.kill('SIGCONT');
     if (second) await stopProcess(second);
     await c.close();
   });
 
-  it('applies every agent message once, on one replica or the other, and both replicas take a share', async () => {
-    const before = (await received(c.httpUrl)) + (await received(secondUrl));
+  it('applies every status report once, on one replica or the other, and both replicas take a share', async () => {
+    const [a0, b0] = await counts();
     // Each host speaks for itself with its own credential, at QoS 1 so nothing may be lost on the way.
+    for (const h of HOSTS) {
+      const m = await c.asHost(h);
+      const bootId = crypto.randomUUID();
+      for (let i = 0; i < PER_HOST; i++) {
+        await m.publishAsync(`berth/v1/hosts/${h}/status`, JSON.stringify({ v: 1, hostId: h, bootId, containers: [] }), { qos: 1 });
+      }
+      await m.endAsync();
+    }
+    const sent = HOSTS.length * PER_HOST;
+    await waitFor(`${sent} reports counted by the two replicas`, async () => {
+      const [a, b] = await counts();
+      return a - a0 + b - b0 >= sent ? true : undefined;
+    }, 20_000, 200);
+    // Nothing more arrives later (a report delivered to both would show up as a surplus).
+    await sleep(1000);
+    const [a, b] = await counts();
+    expect(a - a0 + b - b0).toBe(sent);
+    expect(Math.min(a - a0, b - b0)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('hands every heartbeat to every replica', async () => {
+    const [a0, b0] = await counts();
     for (const h of HOSTS) {
       const m = await c.asHost(h);
       const bootId = crypto.randomUUID();
@@ -54,18 +82,48 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas with a shared subscription (
       await m.endAsync();
     }
     const sent = HOSTS.length * PER_HOST;
-    const counts = await waitFor(`${sent} messages counted by the two replicas`, async () => {
-      const a = await received(c.httpUrl);
-      const b = await received(secondUrl);
-      return a + b - before >= sent ? [a, b] : undefined;
+    await waitFor(`${sent} heartbeats counted by each replica`, async () => {
+      const [a, b] = await counts();
+      return a - a0 >= sent && b - b0 >= sent ? true : undefined;
     }, 20_000, 200);
-    // Nothing more arrives later (a message delivered to both would show up as a surplus).
-    await new Promise((r) => setTimeout(r, 1000));
-    const a = await received(c.httpUrl);
-    const b = await received(secondUrl);
-    expect(a + b - before).toBe(sent);
-    expect(Math.min(a, b)).toBeGreaterThan(0);
-    expect(counts[0] + counts[1]).toBe(a + b);
     for (const h of HOSTS) expect((await c.host(h))?.alive).toBe(true);
+  }, 60_000);
+
+  it('a frozen replica does not make the leader declare live hosts dead', async () => {
+    // Two hosts heartbeat in strict alternation, as a steady fleet does: a shared subscription's round robin
+    // would hand every heartbeat of one of them to the same replica.
+    const live = HOSTS.slice(0, 2);
+    const clients: MqttClient[] = await Promise.all(live.map((h) => c.asHost(h)));
+    const boots = live.map(() => crypto.randomUUID());
+    let beating = true;
+    const beat = (async () => {
+      for (let seq = 0; beating; seq++) {
+        for (let i = 0; i < live.length; i++) {
+          const hb = { v: 1, hostId: live[i], bootId: boots[i], seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: 0 };
+          clients[i].publish(`berth/v1/hosts/${live[i]}/heartbeat`, JSON.stringify(hb), { qos: 0 });
+          await sleep(100);
+        }
+      }
+    })();
+    try {
+      for (const h of live) await waitFor(`${h} alive`, async () => ((await c.host(h))?.alive ? true : undefined), 10_000, 100);
+      await sleep(2500); // past any grace of the leader (the first replica: it started first and holds the lease)
+      second!.kill('SIGSTOP');
+      const deadSeen = new Set<string>();
+      const until = Date.now() + 4000; // twice hostDeadAfter (2 s)
+      try {
+        while (Date.now() < until) {
+          for (const h of live) if ((await c.host(h))?.alive === false) deadSeen.add(h);
+          await sleep(100);
+        }
+      } finally {
+        second!.kill('SIGCONT');
+      }
+      expect([...deadSeen]).toEqual([]);
+    } finally {
+      beating = false;
+      await beat;
+      await Promise.all(clients.map((m) => m.endAsync()));
+    }
   }, 60_000);
 });
