@@ -19,6 +19,7 @@ const HOSTS = ['c0', 'c1', 'c2', 'c3'];
 type FaultKind = 'kill-agent' | 'stop-agent' | 'kill-replica' | 'stop-replica' | 'restart-broker';
 const KINDS: FaultKind[] = ['kill-agent', 'stop-agent', 'kill-replica', 'stop-replica', 'restart-broker'];
 
+const iso = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 /** Percentile of a possibly empty sample (NaN when empty). */
 const pctOrNaN = (xs: number[], p: number) => (xs.length === 0 ? NaN : pct(xs, p));
 
@@ -56,6 +57,8 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
    */
   let frozenDoubles = 0;
   const frozen = new Set<string>();
+  /** Every double placement sample no faulted agent explains, with its time: to be matched with the logs. */
+  const doubleLog: { at: number; router: string; hosts: string[] }[] = [];
   let stale = 0;
   const routers: string[] = [];
   const where = () => {
@@ -93,9 +96,9 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      for (const hosts of where().values()) {
+      for (const [router, hosts] of where()) {
         if (hosts.length < 2) continue;
-        if (hosts.filter((h) => !frozen.has(h)).length > 1) doubles++;
+        if (hosts.filter((h) => !frozen.has(h)).length > 1) { doubles++; doubleLog.push({ at: Date.now(), router, hosts }); }
         else frozenDoubles++;
       }
       await sleep(200);
@@ -122,6 +125,7 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
       const before = doubles;
       const overlapBefore = frozenDoubles;
       let target = '';
+      const startedAt = Date.now();
       if (kind === 'kill-agent' || kind === 'stop-agent') {
         target = HOSTS[Math.floor(rand() * HOSTS.length)];
         const p = c.agents.get(target)!;
@@ -152,8 +156,9 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
       } catch { /* counted as not converged */ }
       frozen.clear();
       rows.push({ n, kind, target, convergeMs, doubles: doubles - before, overlap: frozenDoubles - overlapBefore });
-      console.log(`  fault ${n}: ${kind} ${target} → converged ${convergeMs === null ? 'NO (60 s)' : `${convergeMs} ms`}, double placements ${doubles - before}, overlap with the faulted agent ${frozenDoubles - overlapBefore} samples`);
+      console.log(`  fault ${n} (${iso(startedAt)}..${iso(t0)}): ${kind} ${target} → converged ${convergeMs === null ? 'NO (60 s)' : `${convergeMs} ms`}, double placements ${doubles - before}, overlap with the faulted agent ${frozenDoubles - overlapBefore} samples`);
     }
+    for (const d of doubleLog) console.log(`  double placement sample at ${iso(d.at)}: router ${d.router} on ${d.hosts.join(' and ')}`);
     const m = where();
     const lost = routers.filter((r) => (m.get(r) ?? []).length !== 1).length;
     stale = staleAccepted();
