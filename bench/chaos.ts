@@ -5,7 +5,7 @@
 // fleet has converged (lost = 0), no agent accepting a document older than one it had applied (stale writes
 // accepted = 0). Prints a table of faults and what held, and time to converge after each fault (p50/p99).
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnBerth, stopProcess, exited } from '../functions/node/processes';
 import { Cluster, freePort, MOSQUITTO, sleep, waitFor } from '../test/integration/cluster';
@@ -23,7 +23,27 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 /** Percentile of a possibly empty sample (NaN when empty). */
 const pctOrNaN = (xs: number[], p: number) => (xs.length === 0 ? NaN : pct(xs, p));
 
-interface FaultRow { n: number; kind: FaultKind; target: string; convergeMs: number | null; doubles: number; overlap: number }
+interface FaultRow { n: number; kind: FaultKind; target: string; startedAt: number; endedAt: number; convergeMs: number | null; doubles: number; overlap: number }
+
+/**
+ * Hosts the leaders declared dead by silence (every replica's log) that no fault explains: not the faulted agent,
+ * not during a broker restart (agents really are cut off then). A live host declared dead has its containers moved
+ * while it still runs them — a double placement the 200 ms sampler may or may not catch, so this is counted apart.
+ */
+function falseDeaths(dir: string, rows: FaultRow[]): { at: number; hostId: string; why: string }[] {
+  const out: { at: number; hostId: string; why: string }[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('serve-') && n.endsWith('.log'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line.includes('"hostDead"')) continue;
+      try {
+        const o = JSON.parse(line);
+        const explained = rows.some((r) => o.time >= r.startedAt && o.time <= r.endedAt && (r.target === o.hostId || r.kind === 'restart-broker'));
+        if (!explained) out.push({ at: o.time, hostId: o.hostId, why: o.msg });
+      } catch { /* a torn last line */ }
+    }
+  }
+  return out;
+}
 
 export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
   if (!MOSQUITTO) { console.log('chaos: skipped — Mosquitto is not installed'); return undefined; }
@@ -155,20 +175,22 @@ export async function benchChaos(opts: { quick: boolean }): Promise<unknown> {
         convergeMs = Date.now() - t0;
       } catch { /* counted as not converged */ }
       frozen.clear();
-      rows.push({ n, kind, target, convergeMs, doubles: doubles - before, overlap: frozenDoubles - overlapBefore });
+      rows.push({ n, kind, target, startedAt, endedAt: Date.now(), convergeMs, doubles: doubles - before, overlap: frozenDoubles - overlapBefore });
       console.log(`  fault ${n} (${iso(startedAt)}..${iso(t0)}): ${kind} ${target} → converged ${convergeMs === null ? 'NO (60 s)' : `${convergeMs} ms`}, double placements ${doubles - before}, overlap with the faulted agent ${frozenDoubles - overlapBefore} samples`);
     }
     for (const d of doubleLog) console.log(`  double placement sample at ${iso(d.at)}: router ${d.router} on ${d.hosts.join(' and ')}`);
     const m = where();
     const lost = routers.filter((r) => (m.get(r) ?? []).length !== 1).length;
     stale = staleAccepted();
+    const deaths = falseDeaths(c.dir, rows);
+    for (const d of deaths) console.log(`  live host declared dead at ${iso(d.at)}: ${d.hostId} (${d.why})`);
     const times = rows.map((r) => r.convergeMs).filter((x): x is number => x !== null);
     console.log('\n| # | fault | target | converged after (ms) | double placements | overlap with the faulted agent (200 ms samples) |');
     console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.n} | ${r.kind} | ${r.target} | ${r.convergeMs ?? 'not in 60 s'} | ${r.doubles} | ${r.overlap} |`);
-    console.log(`\nseed ${seed}: faults ${rows.length}; containers lost ${lost}; double placements ${doubles} (samples; plus ${frozenDoubles} samples of overlap with a killed or frozen agent); stale documents accepted ${stale}; `
+    console.log(`\nseed ${seed}: faults ${rows.length}; containers lost ${lost}; double placements ${doubles} (samples; plus ${frozenDoubles} samples of overlap with a killed or frozen agent); stale documents accepted ${stale}; live hosts declared dead ${deaths.length}; `
       + `converge after a fault p50 ${pctOrNaN(times, 50)} ms, p99 ${pctOrNaN(times, 99)} ms (from the fault's end; ${rows.length - times.length} did not converge in 60 s)`);
-    return { seed, faults: rows, lost, doubles, frozenDoubles, stale, p50: pctOrNaN(times, 50), p99: pctOrNaN(times, 99) };
+    return { seed, faults: rows, lost, doubles, frozenDoubles, stale, falseDeaths: deaths.length, p50: pctOrNaN(times, 50), p99: pctOrNaN(times, 99) };
   } finally {
     sampling = false;
     await sampler;
