@@ -8,6 +8,7 @@
 // hosts' liveness in the API. Skipped where Mosquitto is not installed.
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createClient } from '@libsql/client';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnBerth, stopProcess } from '../../functions/node/processes';
@@ -107,7 +108,12 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
     })();
     try {
       for (const h of live) await waitFor(`${h} alive`, async () => ((await c.host(h))?.alive ? true : undefined), 10_000, 100);
-      await sleep(2500); // past any grace of the leader (the first replica: it started first and holds the lease)
+      await sleep(2500); // past any grace of the leader
+      // The first replica started first and holds the lease (holder = host:pid:random); the other one is frozen.
+      const db = createClient({ url: c.dbUrl });
+      const holder = String((await db.execute("SELECT holder FROM leases WHERE name = 'controller'")).rows[0]?.holder);
+      db.close();
+      expect(holder.split(':')[1]).toBe(String(c.serve!.pid));
       second!.kill('SIGSTOP');
       const deadSeen = new Set<string>();
       const until = Date.now() + 4000; // twice hostDeadAfter (2 s)
