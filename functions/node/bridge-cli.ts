@@ -19,8 +19,9 @@ flags (environment in brackets):
   --control-password P  the control credential: broker password of berth-control and the ingest bearer
                         token [BERTH_CONTROL_PASSWORD] (default: derived from BERTH_ADMIN_TOKEN or the
                         embedded .berth/admin-token, as berth serve does)
-  --no-shared           plain subscriptions (aedes); default is a shared subscription
-                        $share/berth-bridge/... so several bridges split the messages (Mosquitto >= 2)
+  --no-shared           plain subscriptions (aedes); default: status reports through a shared
+                        subscription $share/berth-bridge/... so several bridges split them (Mosquitto >= 2);
+                        presence and heartbeats reach every bridge (a frozen one must not swallow them)
   --batch N             most messages per POST (default 500)
   --batch-ms MS         longest a message waits for its batch (default 20)
   --queue N             messages held at most; newer ones are dropped and counted (default 20000)

@@ -6,7 +6,7 @@
 // has posted nothing for keepaliveMs, so the receiver knows it can hear the agents even when they are quiet
 // (functions/controller/hearing.ts): a dead bridge then looks deaf, never like a fleet of silent hosts.
 import mqtt, { type MqttClient } from 'mqtt';
-import { AGENT_PUBLISHES, topics } from '../../shared/protocol/topics';
+import { agentMessageFilters } from '../../shared/protocol/topics';
 import type { Logger } from '../../shared/logger';
 import { CONTROL_CLIENT_PREFIX, CONTROL_USER } from './mqtt-acl';
 
@@ -63,9 +63,8 @@ interface Message {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function ingestFiltersFor(shared: boolean): string[] {
-  return AGENT_PUBLISHES.map((kind) => (shared ? topics.sharedAllHosts(BRIDGE_SHARE_GROUP, kind) : topics.allHosts(kind)));
-}
+/** Liveness reaches every bridge (each posts it: the Worker's ingest is idempotent); status is split. */
+export const ingestFiltersFor = (shared: boolean): string[] => agentMessageFilters(BRIDGE_SHARE_GROUP, shared);
 
 /** A status the endpoint will answer the same way however often it is asked: the batch is dropped, not retried. */
 const isRefusal = (status: number) => status === 400 || status === 413 || status === 422;

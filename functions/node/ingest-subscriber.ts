@@ -6,17 +6,12 @@
 // frozen or slow replica kept receiving its share of heartbeats (QoS 0: lost, or applied seconds late) and the
 // leader declared live hosts dead and moved their containers, which then ran on two hosts (issue 10's chaos soak).
 import type { MqttClient } from 'mqtt';
-import { AGENT_PUBLISHES, topics, type HostTopicKind } from '../../shared/protocol/topics';
+import { agentMessageFilters } from '../../shared/protocol/topics';
 import type { IngestBatcher } from '../ingest/batcher';
 
 export const SHARE_GROUP = 'berth';
 
-/** What every replica must hear itself: the signals the leader judges silence by. */
-const HEARD_BY_EVERY_REPLICA: readonly HostTopicKind[] = ['presence', 'heartbeat'];
-
-export function ingestFilters(shared: boolean): string[] {
-  return AGENT_PUBLISHES.map((kind) => (shared && !HEARD_BY_EVERY_REPLICA.includes(kind) ? topics.sharedAllHosts(SHARE_GROUP, kind) : topics.allHosts(kind)));
-}
+export const ingestFilters = (shared: boolean): string[] => agentMessageFilters(SHARE_GROUP, shared);
 
 export async function subscribeIngest(client: MqttClient, ingest: IngestBatcher, opts: { shared: boolean }): Promise<void> {
   client.on('message', (topic, payload, packet) => ingest.offer(topic, payload, { retained: packet.retain }));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleConnection, exampleContainer, exampleDesired } from './examples';
 import { compareVersions, decodeMessage, zDesiredState, zHeartbeat, zPresence, zStatus } from './messages';
-import { parseHostTopic, topics } from './topics';
+import { agentMessageFilters, parseHostTopic, topics } from './topics';
 
 describe('topics', () => {
   it('builds the documented names', () => {
@@ -39,6 +39,13 @@ describe('topics', () => {
 });
 
 const bytes = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+
+describe('agentMessageFilters (berth serve replicas and berth bridge)', () => {
+  it('shares only status reports: every consumer hears every host\'s presence and heartbeats', () => {
+    expect(agentMessageFilters('g', true)).toEqual(['berth/v1/hosts/+/presence', 'berth/v1/hosts/+/heartbeat', '$share/g/berth/v1/hosts/+/status']);
+    expect(agentMessageFilters('g', false)).toEqual(['berth/v1/hosts/+/presence', 'berth/v1/hosts/+/heartbeat', 'berth/v1/hosts/+/status']);
+  });
+});
 
 describe('desired document', () => {
   it('accepts the example and keeps every field', () => {

@@ -63,6 +63,21 @@ export const topics = {
   sharedAllHosts: (group: string, kind: HostTopicKind) => `$share/${group}/${TOPIC_PREFIX}/hosts/+/${kind}`,
 } as const;
 
+/**
+ * What every consumer of agent messages must hear itself: the signals silence is judged by. A shared
+ * subscription hands each message to ONE member of the group, and a member that is frozen or slow but still
+ * connected keeps receiving its share (the broker notices only after 1.5 × its keepalive): QoS 0 heartbeats are
+ * then lost or applied seconds late, and live hosts are declared dead (issue 10's chaos soak). So liveness is
+ * never shared; status reports (QoS 1, repeated by agents) are. docs/decisions.md, "Liveness is heard by every
+ * replica".
+ */
+export const HEARD_BY_EVERY_CONSUMER: readonly HostTopicKind[] = ['presence', 'heartbeat'];
+
+/** The filters a consumer of agent messages subscribes to: status through the share group when `shared`. */
+export function agentMessageFilters(group: string, shared: boolean): string[] {
+  return AGENT_PUBLISHES.map((kind) => (shared && !HEARD_BY_EVERY_CONSUMER.includes(kind) ? topics.sharedAllHosts(group, kind) : topics.allHosts(kind)));
+}
+
 /** Quality of service and retain flag per topic kind — the table of DESIGN section 5. */
 export const TOPIC_QOS: Record<HostTopicKind | 'events' | 'telemetry', { qos: 0 | 1; retain: boolean }> = {
   desired: { qos: 1, retain: true },
