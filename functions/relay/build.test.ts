@@ -22,6 +22,7 @@ function input(n: number, over: Partial<ContainerInput> = {}): ContainerInput {
     routes: [],
     rules: [],
     connections: [],
+    services: [],
     ...over,
   };
 }
@@ -31,7 +32,7 @@ const connection = (psk: string | undefined) => ({
     id: 'conn-1', tenantId: 't', name: 'to-venus', description: '', vpnServiceId: 'v', ikePolicyId: 'i', ipsecPolicyId: 'p',
     peerAddress: '1.0.0.3', peerId: '1.0.0.3', localId: '', peerCidrs: ['192.168.2.0/24'], localEpGroupId: null, peerEpGroupId: null,
     pskCiphertext: 'v1:x:y', mtu: 1500, initiator: 'bi-directional', dpdAction: 'hold', dpdInterval: 30, dpdTimeout: 120,
-    adminStateUp: true, status: 'PENDING_CREATE', routeMode: 'static', authMode: 'psk', tunnel: null, createdAt: now, updatedAt: now,
+    adminStateUp: true, status: 'PENDING_CREATE', routeMode: 'static', authMode: 'psk', tunnel: null, sendError: null, createdAt: now, updatedAt: now,
   },
   serviceAdminStateUp: false,
   localCidrs: ['192.168.1.0/24'],
