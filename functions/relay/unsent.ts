@@ -56,7 +56,7 @@ export function unsentChanges(inputs: readonly ContainerInput[], omitted: readon
     for (const s of i.services) {
       const want = boxDetail === undefined ? null : reason(boxDetail);
       const status = vpnServiceStatus({ adminStateUp: s.adminStateUp, container, current: currentAfterClear(s.status, s.sendError, want), sendError: want });
-      if (want === s.sendError && status === s.status) continue;
+      if (untouched(want, s.sendError, status, s.status)) continue;
       out.services.push({ id: s.id, sendError: want, status });
       if (want !== s.sendError) out.events.push(event(c, want, `vpnservice ${s.id}`, { vpnServiceId: s.id }));
     }
@@ -70,13 +70,17 @@ export function unsentChanges(inputs: readonly ContainerInput[], omitted: readon
         adminStateUp: r.adminStateUp, serviceAdminStateUp: ci.serviceAdminStateUp, container,
         tunnel: clearTunnel ? null : r.tunnel, current: currentAfterClear(r.status, r.sendError, want), sendError: want,
       });
-      if (want === r.sendError && status === r.status) continue;
+      if (untouched(want, r.sendError, status, r.status)) continue;
       out.connections.push({ id: r.id, sendError: want, status, clearTunnel });
       if (want !== r.sendError) out.events.push(event(c, want, `ipsec_site_connection ${r.id}`, { connectionId: r.id }));
     }
   }
   return out;
 }
+
+/** Only what has (or had) a reason is the relay's to write; every other status is ingest's and the controller's. */
+const untouched = (want: string | null, was: string | null, status: string, current: string) =>
+  want === was && (want === null || status === current);
 
 function event(c: ContainerInput['container'], want: string | null, what: string, detail: UnsentEvent['detail']): UnsentEvent {
   const at = { containerId: c.id, hostId: c.hostId };
