@@ -3,7 +3,7 @@
 // cannot keep a host's other containers from being published.
 import { zDesiredContainer, zIpsecConnection, PROTOCOL_VERSION, type DesiredContainer, type DesiredState, type IpsecConnection } from '../../shared/protocol/messages';
 import { addressOffset, cidrVersion } from '../../shared/model/net';
-import type { containers, ikePolicies, ipsecPolicies, ipsecSiteConnections, ports, routes, rules } from '../db/schema';
+import type { containers, ikePolicies, ipsecPolicies, ipsecSiteConnections, ports, routes, rules, vpnServices } from '../db/schema';
 import type { GatewayFixedIp } from '../db/schema';
 import { externalIpsOf } from '../translator/external-ip';
 
@@ -27,6 +27,8 @@ export interface ContainerInput {
   /** REDIRECT rules targeting the container's port, in chain order. */
   rules: (typeof rules.$inferSelect)[];
   connections: ConnectionInput[];
+  /** The VPN services of the container's router (they show whether the container could be sent: relay/unsent.ts). */
+  services: (typeof vpnServices.$inferSelect)[];
 }
 
 /** Something left out of a document, with the validation paths (never values: a PSK may be among them). */

@@ -64,6 +64,7 @@ export async function readContainerInputs(tx: Db, hostIds: string[], secrets: Pi
   const routesByPort = groupBy(routeRows, (r) => r.nextHopPortId);
   const rulesByPort = groupBy(ruleRows, (r) => r.targetPortId);
 
+  const servicesByRouter = groupBy(services, (s) => s.routerId);
   const connsByRouter = new Map<string, ConnectionInput[]>();
   for (const row of conns) {
     const service = serviceById.get(row.vpnServiceId)!;
@@ -81,6 +82,7 @@ export async function readContainerInputs(tx: Db, hostIds: string[], secrets: Pi
     out.get(c.hostId!)!.push({
       container: c, port: portById.get(c.portId), router: routerById.get(c.configurationId),
       routes: routesByPort.get(c.portId) ?? [], rules: rulesByPort.get(c.portId) ?? [], connections: connsByRouter.get(c.configurationId) ?? [],
+      services: servicesByRouter.get(c.configurationId) ?? [],
     });
   }
   return out;

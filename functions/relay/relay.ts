@@ -18,6 +18,8 @@ import { markHostsDirtySteps } from '../services/hosts/write';
 import { inOneTrip } from '../db/batch';
 import { buildDesired } from './build';
 import { readContainerInputs } from './read';
+import { unsentChanges, type UnsentChanges } from './unsent';
+import { unsentSteps } from './unsent-write';
 import { CONTROLLER_LEASE, databaseIdOf, databaseIdStep, documentEpoch, leaseEpochOf, leaseEpochStep } from './fence';
 
 export { CONTROLLER_LEASE };
@@ -86,13 +88,14 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
   const gone = marks.filter((m) => !rows.has(m.hostId));
   out.dropped.push(...gone.map((m) => m.hostId));
   const inputs = await readContainerInputs(tx, live.map((m) => m.hostId), deps.secrets);
+  const unsent: UnsentChanges = { services: [], connections: [], events: [] };
   for (const m of live) {
     const row = rows.get(m.hostId)!;
     const generation = row.desiredGeneration + 1;
     // A host's floor (a restored backup, a taken-over host) lifts only its own documents: relay/fence.ts.
     const { doc: built, omitted } = buildDesired(m.hostId, documentEpoch(leaseEpoch, row.fenceEpoch), generation, inputs.get(m.hostId) ?? []);
     const doc = database ? { ...built, database } : built;
-    for (const o of omitted) deps.logger.error({ hostId: m.hostId, ...o }, 'left out of the desired state: invalid');
+    for (const o of omitted) deps.logger.error({ hostId: m.hostId, ...o }, 'left out of the desired state');
     const checked = zDesiredState.safeParse(doc);
     if (!checked.success) {
       // Cannot happen with per-container validation; if it does, publish nothing rather than garbage.
@@ -101,15 +104,22 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
       continue;
     }
     out.docs.push(checked.data);
+    // What this document leaves out (or includes again) shows on the Neutron objects: relay/unsent.ts.
+    const changes = unsentChanges(inputs.get(m.hostId) ?? [], omitted);
+    unsent.services.push(...changes.services);
+    unsent.connections.push(...changes.connections);
+    unsent.events.push(...changes.events);
   }
   // Set-based, one round trip however many hosts: the gone hosts' marks dropped (unless marked again meanwhile),
-  // each built host's generation taken and its mark claimed (-generation: "being published").
+  // each built host's generation taken and its mark claimed (-generation: "being published"), what the documents
+  // leave out recorded on the Neutron objects (and what they include again cleared).
   const claimed = JSON.stringify(out.docs.map((d) => [d.hostId, d.generation]));
   await inOneTrip(tx, [
     tx.run(sql`DELETE FROM ${dirtyHosts} WHERE EXISTS (SELECT 1 FROM json_each(${JSON.stringify(gone.map((m) => [m.hostId, m.markedAt]))}) AS j
       WHERE ${dirtyHosts.hostId} = j.value ->> 0 AND ${dirtyHosts.markedAt} = j.value ->> 1)`),
     tx.run(sql`UPDATE ${hosts} SET ${col(hosts.desiredGeneration)} = j.value ->> 1 FROM json_each(${claimed}) AS j WHERE ${hosts.id} = j.value ->> 0`),
     tx.run(sql`UPDATE ${dirtyHosts} SET ${col(dirtyHosts.markedAt)} = -(j.value ->> 1) FROM json_each(${claimed}) AS j WHERE ${dirtyHosts.hostId} = j.value ->> 0`),
+    ...unsentSteps(tx, unsent, deps.clock.now()),
   ]);
   return out;
 }

@@ -23,14 +23,15 @@ export async function refreshNeutronStatus(tx: Db, routerIds: Iterable<string>):
 export function refreshReads(tx: Db, routerIds: readonly string[]) {
   const serviceIds = tx.select({ id: vpnServices.id }).from(vpnServices).where(inList(vpnServices.routerId, routerIds));
   return [
-    tx.select({ id: vpnServices.id, routerId: vpnServices.routerId, adminStateUp: vpnServices.adminStateUp, status: vpnServices.status })
+    tx.select({ id: vpnServices.id, routerId: vpnServices.routerId, adminStateUp: vpnServices.adminStateUp, status: vpnServices.status,
+      sendError: vpnServices.sendError })
       .from(vpnServices).where(inList(vpnServices.routerId, routerIds)),
     // Routers without a VPN service (most, when a big placement pass runs) have nothing to refresh.
     tx.select({ routerId: containers.configurationId, status: containers.status }).from(containers)
       .where(and(eq(containers.serviceType, 'IPSEC'), inList(containers.configurationId, routerIds), sql`${containers.configurationId} IN (SELECT ${vpnServices.routerId} FROM ${vpnServices})`)),
     tx.select({
       id: ipsecSiteConnections.id, vpnServiceId: ipsecSiteConnections.vpnServiceId, adminStateUp: ipsecSiteConnections.adminStateUp,
-      tunnel: ipsecSiteConnections.tunnel, status: ipsecSiteConnections.status,
+      tunnel: ipsecSiteConnections.tunnel, status: ipsecSiteConnections.status, sendError: ipsecSiteConnections.sendError,
     }).from(ipsecSiteConnections).where(inArray(ipsecSiteConnections.vpnServiceId, serviceIds)),
   ] as const;
 }
@@ -42,7 +43,7 @@ export function refreshWrites(tx: Db, [services, boxes, conns]: TripResults<Retu
   const serviceById = new Map(services.map((s) => [s.id, s]));
   const serviceChanges: [string, string][] = [];
   for (const s of services) {
-    const next = vpnServiceStatus({ adminStateUp: s.adminStateUp, container: containerOf.get(s.routerId) ?? null, current: s.status });
+    const next = vpnServiceStatus({ adminStateUp: s.adminStateUp, container: containerOf.get(s.routerId) ?? null, current: s.status, sendError: s.sendError });
     if (next !== s.status) serviceChanges.push([s.id, next]);
   }
   const connChanges: [string, string][] = [];
@@ -51,6 +52,7 @@ export function refreshWrites(tx: Db, [services, boxes, conns]: TripResults<Retu
     const next = connectionStatus({
       adminStateUp: c.adminStateUp, serviceAdminStateUp: service.adminStateUp,
       container: containerOf.get(service.routerId) ?? null, tunnel: c.tunnel ?? null, current: c.status,
+      sendError: c.sendError,
     });
     if (next !== c.status) connChanges.push([c.id, next]);
   }

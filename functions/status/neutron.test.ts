@@ -49,3 +49,24 @@ describe('connectionStatus', () => {
     expect(connectionStatus({ ...base, adminStateUp: true, serviceAdminStateUp: false })).toBe('DOWN');
   });
 });
+
+describe('a reason the relay cannot send it (sendError)', () => {
+  const why = 'cannot be sent to its host: its port is missing';
+  it.each([
+    ['never reported', null, 'PENDING_CREATE'],
+    ['running before', box('RUNNING'), 'ACTIVE'],
+    ['stopped', box('STOPPED'), 'ACTIVE'],
+  ] as const)('makes a service ERROR (%s), even administratively down', (_n, container, current) => {
+    expect(vpnServiceStatus({ adminStateUp: true, container, current, sendError: why })).toBe('ERROR');
+    expect(vpnServiceStatus({ adminStateUp: false, container, current, sendError: why })).toBe('ERROR');
+    expect(vpnServiceStatus({ adminStateUp: true, container, current, sendError: null })).not.toBe('ERROR');
+  });
+
+  it('makes a connection ERROR whatever its tunnel last said', () => {
+    for (const tunnel of [null, { state: 'up' }, { state: 'down' }]) {
+      const c = { adminStateUp: true, serviceAdminStateUp: true, container: box('RUNNING'), tunnel, current: 'PENDING_CREATE' };
+      expect(connectionStatus({ ...c, sendError: why })).toBe('ERROR');
+      expect(connectionStatus({ ...c, sendError: null })).not.toBe('ERROR');
+    }
+  });
+});

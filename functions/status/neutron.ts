@@ -1,6 +1,7 @@
 // Neutron status of VPN services and IPsec site connections, derived from what agents report (pure).
 // DESIGN section 3: a service is ACTIVE only while its router's container is RUNNING; a connection is ACTIVE only
 // while the agent reports its tunnel up; both are ERROR on a container error and PENDING_* until a first report.
+// Both are ERROR too while the relay cannot send them to their host (sendError, written by relay/unsent.ts).
 import type { ContainerStatus } from '../../shared/protocol/messages';
 
 export type NeutronStatus = 'ACTIVE' | 'DOWN' | 'BUILD' | 'ERROR' | 'PENDING_CREATE' | 'PENDING_UPDATE' | 'PENDING_DELETE';
@@ -18,11 +19,13 @@ export interface ServiceInput {
   /** The status of the router's container; null when it has none or no agent has reported on it yet. */
   container: { status: ContainerStatus | null } | null;
   current: string;
+  /** Why the relay cannot send its container (null or absent: nothing stands in the way). */
+  sendError?: string | null;
 }
 
 export function vpnServiceStatus(s: ServiceInput): NeutronStatus {
   const status = s.container?.status ?? null;
-  if (status === 'ERROR') return 'ERROR';
+  if (status === 'ERROR' || s.sendError) return 'ERROR';
   if (!s.adminStateUp) return 'DOWN';
   switch (status) {
     case 'RUNNING':
@@ -46,11 +49,13 @@ export interface ConnectionInput {
   /** The last tunnel report for this connection (null: none yet for the current placement). */
   tunnel: { state: string } | null;
   current: string;
+  /** Why the relay leaves it (or its container) out of the host's document: no agent will ever run it as it is. */
+  sendError?: string | null;
 }
 
 export function connectionStatus(c: ConnectionInput): NeutronStatus {
   const status = c.container?.status ?? null;
-  if (status === 'ERROR') return 'ERROR';
+  if (status === 'ERROR' || c.sendError) return 'ERROR';
   if (!c.adminStateUp || !c.serviceAdminStateUp) return 'DOWN';
   if (status === 'STOPPED' || status === 'STOPPING') return 'DOWN';
   // No word on this tunnel yet (a new connection, a container still starting or just moved): still converging.

@@ -46,6 +46,8 @@ export const vpnServices = sqliteTable('vpnservices', {
   status: text('status').notNull().default('PENDING_CREATE'),
   externalV4Ip: text('external_v4_ip'),
   externalV6Ip: text('external_v6_ip'),
+  /** Why the relay cannot send this service's container to its host (null: sent, or not built yet): relay/unsent.ts. */
+  sendError: text('send_error'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [index('vpnservices_tenant').on(t.tenantId), index('vpnservices_router').on(t.routerId)]);
@@ -100,6 +102,8 @@ export const ipsecSiteConnections = sqliteTable('ipsec_site_connections', {
   authMode: text('auth_mode').notNull().default('psk'),
   /** Last tunnel report from the container (null until one arrives). */
   tunnel: text('tunnel', { mode: 'json' }).$type<TunnelReport | null>(),
+  /** Why the relay leaves this connection out of its host's document (null: sent, or not built yet): relay/unsent.ts. */
+  sendError: text('send_error'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [index('isc_tenant').on(t.tenantId), index('isc_vpnservice').on(t.vpnServiceId)]);

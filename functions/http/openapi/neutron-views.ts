@@ -45,9 +45,13 @@ export const ipsecPolicyView = z.strictObject({
   encapsulation_mode: z.string(), lifetime, pfs: z.string(),
 });
 
+/** berth's addition to Neutron's status: why the object is ERROR when berth knows (docs/decisions.md, issue 10). */
+const statusReason = z.string().nullable()
+  .describe('Why the status is ERROR when berth knows why (e.g. the relay cannot send it to its host); null otherwise. Never holds a secret.');
+
 export const vpnServiceView = z.strictObject({
   ...named, router_id: z.string(), subnet_id: z.string().nullable(), flavor_id: z.null(), admin_state_up: z.boolean(),
-  status: z.string(), external_v4_ip: z.string().nullable(), external_v6_ip: z.string().nullable(),
+  status: z.string(), status_reason: statusReason, external_v4_ip: z.string().nullable(), external_v6_ip: z.string().nullable(),
 });
 
 export const endpointGroupView = z.strictObject({ ...named, type: z.string(), endpoints: z.array(z.string()) });
@@ -57,7 +61,7 @@ export const siteConnectionView = z.strictObject({
   peer_id: z.string(), local_id: z.string(), peer_cidrs: z.array(z.string()), local_ep_group_id: z.string().nullable(),
   peer_ep_group_id: z.string().nullable(), mtu: z.number().int(), initiator: z.string(),
   dpd: z.object({ action: z.string(), interval: z.number().int(), timeout: z.number().int() }),
-  admin_state_up: z.boolean(), status: z.string(), route_mode: z.string(), auth_mode: z.string(),
+  admin_state_up: z.boolean(), status: z.string(), status_reason: statusReason, route_mode: z.string(), auth_mode: z.string(),
 });
 
 /** Read-only: a router's interface ports (functions/services/ports/read.ts). */

@@ -65,6 +65,15 @@ describe('the OpenAPI registry', () => {
     expect(drain.responses['403'].content['application/json'].schema.$ref).toBe('#/components/schemas/OperatorError');
   });
 
+  it('documents berth\'s status_reason on the objects whose status can be ERROR for a reason berth knows', () => {
+    const doc = buildOpenApi() as any;
+    for (const [path, key] of [['/v2.0/vpn/ipsec-site-connections/{id}', 'ipsec_site_connection'], ['/v2.0/vpn/vpnservices/{id}', 'vpnservice']]) {
+      const view = doc.paths[path].get.responses['200'].content['application/json'].schema.properties[key];
+      expect(view.required).toContain('status_reason');
+      expect(view.properties.status_reason.description).toMatch(/ERROR.*Never holds a secret/);
+    }
+  });
+
   it('serves /docs and its assets from the swagger-ui-dist package, with no CDN', async () => {
     t.deps.docsAssets = nodeDocsAssets();
     const page = await t.app.request('/docs');

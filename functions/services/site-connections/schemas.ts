@@ -36,6 +36,7 @@ const common = {
   dpd: nDict(zDpd).optional(),
   admin_state_up: nBool().optional(),
   status: readOnly(),
+  status_reason: readOnly(),
   route_mode: readOnly(),
   auth_mode: readOnly(),
 };

@@ -23,6 +23,8 @@ export const siteConnectionView = (c: SiteConnectionRow) => ({
   dpd: { action: c.dpdAction, interval: c.dpdInterval, timeout: c.dpdTimeout },
   admin_state_up: c.adminStateUp,
   status: c.status,
+  // berth's addition (docs/decisions.md, "Why a connection is ERROR (issue 10)"): null unless something stands in the way.
+  status_reason: c.sendError,
   route_mode: c.routeMode,
   auth_mode: c.authMode,
 });

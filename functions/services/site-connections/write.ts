@@ -97,6 +97,8 @@ export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, b
       dpdAction: candidate.dpd.action, dpdInterval: candidate.dpd.interval, dpdTimeout: candidate.dpd.timeout,
       // The agent has to apply the change before the tunnel's state is known again.
       status: 'PENDING_UPDATE',
+      // The relay decides again with the changed values (relay/unsent.ts): sent, or ERROR with a new reason.
+      sendError: null,
       updatedAt: deps.clock.now(),
     }).where(eq(ipsecSiteConnections.id, id));
     await syncRouter(tx, deps, service.routerId);

@@ -8,6 +8,7 @@ const common = {
   description: zDescription.optional(),
   admin_state_up: nBool().optional(),
   status: readOnly(),
+  status_reason: readOnly(),
   external_v4_ip: readOnly(),
   external_v6_ip: readOnly(),
 };

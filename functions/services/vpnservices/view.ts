@@ -14,6 +14,7 @@ export const vpnServiceView = (v: VpnServiceRow) => ({
   flavor_id: null,
   admin_state_up: v.adminStateUp,
   status: v.status,
+  status_reason: v.sendError,
   external_v4_ip: v.externalV4Ip,
   external_v6_ip: v.externalV6Ip,
 });
