@@ -61,5 +61,5 @@ describe('deterministic simulation', () => {
     }, 120_000);
   }
 
-  seedBatch(0);
+  seedBatch();
 });
