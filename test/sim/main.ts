@@ -57,7 +57,6 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  await templateDatabase();
   if (o.seed !== null) {
     const r = await runSeed({ seed: o.seed, faults: o.faults, log: o.log });
     if (r.ok) console.log(`seed ${r.seed} ok: converged ${r.convergedAfterMs} ms after the last fault; faults ${JSON.stringify(r.injected)}; trace ${r.trace.slice(0, 16)}\n  schedule:\n${r.history.map((h) => `    ${h}`).join('\n')}`);
@@ -83,6 +82,7 @@ async function main(): Promise<number> {
     }
   };
   const seeds = Array.from({ length: o.seeds }, (_, i) => o.from + i);
+  if (o.jobs === 1) await templateDatabase(); // made before the clock starts (the pool's processes make their own)
   if (o.jobs === 1) for (const seed of seeds) seen(await runSeed({ seed, faults: o.faults }));
   else await runSeedsInParallel(seeds, { faults: o.faults }, o.jobs, seen);
   failed.sort((a, b) => a - b);

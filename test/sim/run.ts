@@ -1,7 +1,7 @@
 // One seeded simulation run: build the world on fake timers, run a warm-up, a chaos phase (seeded faults and API
 // writes, safety invariants after every step), heal everything, then require convergence within a bound.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import FakeTimers from '@sinonjs/fake-timers';
@@ -92,10 +92,27 @@ function simTimeLogger(): Logger {
 
 let template: string | null = null;
 
+/**
+ * Scratch dirs of simulation processes that are gone: a process killed from outside (vitest ends its workers so)
+ * never runs its exit hook, and on tmpfs what it left would hold memory until reboot. Dirs are named by pid.
+ */
+function sweepAbandoned(): void {
+  for (const name of readdirSync(SCRATCH)) {
+    const pid = Number(/^berth-sim-(?:template-)?p(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(SCRATCH, name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** The migrated empty database, made once per process (real timers: before the fake ones go in). */
 export async function templateDatabase(): Promise<string> {
   if (template) return template;
-  const dir = mkdtempSync(join(SCRATCH, 'berth-sim-template-'));
+  sweepAbandoned();
+  const dir = mkdtempSync(join(SCRATCH, `berth-sim-template-p${process.pid}-`));
   const path = join(dir, 'template.db');
   const db = await openNodeDatabase({ url: `file:${path}` });
   await applyMigrations(db);
@@ -118,7 +135,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
   const tpl = await templateDatabase();
   const rng = seededRng(o.seed);
   const entropy = seededRng(o.seed ^ 0x5eed);
-  const dir = mkdtempSync(join(SCRATCH, 'berth-sim-'));
+  const dir = mkdtempSync(join(SCRATCH, `berth-sim-p${process.pid}-`));
   const clock = FakeTimers.install({ now: START, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], loopLimit: 1_000_000 });
   // Everything random in the process comes from the seed too (agent boot ids, container incarnations, jitter).
   const realRandom = Math.random;
