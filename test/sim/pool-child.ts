@@ -13,13 +13,13 @@ const send = (m: { ready: true } | { result: SimResult }) => new Promise<void>((
 let chain = Promise.resolve();
 process.on('message', (m: Order) => {
   chain = chain.then(async () => {
-    if ('stop' in m) {
-      process.disconnect();
-      process.exit(0);
-    }
+    if ('stop' in m) process.exit(0);
     await send({ result: await runSeed({ ...m.options, seed: m.seed }) });
   });
 });
+
+// The parent is gone (vitest ended its worker, ^C): stop now rather than finish seeds nobody will read.
+process.on('disconnect', () => process.exit(0));
 
 await templateDatabase();
 await send({ ready: true });
