@@ -2,7 +2,10 @@
 // shims that only the simulation needs — SQLite's own clock (unixepoch, used by the lease: the "database clock")
 // reads the simulated clock instead of the host's, and the writer can be told to answer SQLITE_BUSY for a while.
 // Everything else is the production Database (functions/db/client.ts): group commit, BUSY retries, savepoints.
-import { createClient, type Client, type InStatement, type Transaction } from '@libsql/client';
+// One stand-in for speed: reads go through a statement-caching connection (the production writer's,
+// functions/node/cached-writer.ts) instead of @libsql/client's, which prepares every statement anew — the sim's
+// periodic reads (fleet snapshot, relay, drains, the invariants') made that its largest single cost.
+import type { Client, InStatement, Transaction } from '@libsql/client';
 import { Database } from '../../functions/db/client';
 import { createCachedWriter } from '../../functions/node/cached-writer';
 import type { Clock } from '../../shared/clock';
@@ -57,8 +60,7 @@ function wrapClient(client: Client, clock: Clock, control?: SimDbControl): Clien
 
 /** Opens the file at `path` (WAL, as production) as the simulation's Database. */
 export async function openSimDatabase(path: string, clock: Clock, control: SimDbControl): Promise<Database> {
-  const url = `file:${path}`;
-  const reader = createClient({ url, timeout: 5000 });
+  const reader = createCachedWriter(path, 5000);
   await reader.execute('PRAGMA journal_mode=WAL');
   // The production writer (statement cache, functions/node/cached-writer.ts), as functions/node/database.ts opens it.
   const writer = createCachedWriter(path, 5000);

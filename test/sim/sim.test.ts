@@ -3,6 +3,8 @@
 // checker does report a broken invariant (with the seed to replay it).
 import { describe, expect, it } from 'vitest';
 import { describeFailure, runSeed, type SimOptions, type SimResult } from './run';
+import type { FaultKind } from './faults';
+import { runSeedsInParallel } from './pool';
 import { seedBatch } from './seed-batch';
 
 /**
@@ -45,12 +47,17 @@ describe('deterministic simulation', () => {
     expect(b.convergedAfterMs).toBe(a.convergedAfterMs);
   }, 120_000);
 
-  it('reports a broken invariant with the seed that replays it', async () => {
+  it('reports a broken invariant with the seed that replays it, in this process and from the pool alike', async () => {
     // A convergence bound no real fleet can meet after a broker restart: the checker must say so, with the seed.
-    const r = await runSeed({ seed: 11, faults: ['brokerRestart', 'agentCrash'], faultRate: 0.5, convergeBoundMs: 0 });
+    const options = { faults: ['brokerRestart', 'agentCrash'] as FaultKind[], faultRate: 0.5, convergeBoundMs: 0 };
+    const r = await runSeed({ seed: 11, ...options });
     expect(r.ok).toBe(false);
     expect(describeFailure(r)).toContain('npm run sim -- --seed 11');
     expect(r.violations.map((v) => v.invariant)).toContain('every wanted container RUNNING within the bound after faults stop');
+    // The batch's child processes (test/sim/pool.ts) run the same seed to the same end: same traffic, same report.
+    const [p] = await runSeedsInParallel([11], options, 1);
+    expect(p.trace).toBe(r.trace);
+    expect(describeFailure(p)).toBe(describeFailure(r));
   }, 120_000);
 
   for (const r of REGRESSIONS) {
@@ -61,5 +68,5 @@ describe('deterministic simulation', () => {
     }, 120_000);
   }
 
-  seedBatch(0);
+  seedBatch();
 });

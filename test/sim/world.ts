@@ -165,15 +165,15 @@ export class World {
       write: async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
         await gate();
         return world.database.write(async (tx) => {
-          const before = await leaseRow(tx);
-          const changesBefore = await totalChanges(tx);
+          const before = await leaseAndChanges(tx);
           const r = await fn(tx);
-          const wrote = (await totalChanges(tx)) > changesBefore;
-          const after = await leaseRow(tx);
-          if (wrote && sameLease(before, after) && after) {
+          const after = await leaseAndChanges(tx);
+          const wrote = after.changes > before.changes;
+          if (wrote && sameLease(before.lease, after.lease) && after.lease) {
             const epoch = replica.controller.epoch;
-            if (after.holder !== holder || after.epoch !== epoch || after.expiresAt < simClock.now()) {
-              world.violate('no write accepted from a stale epoch', `${holder} (believes epoch ${epoch}) committed a write while the lease is ${JSON.stringify(after)}`);
+            const lease = after.lease;
+            if (lease.holder !== holder || lease.epoch !== epoch || lease.expiresAt < simClock.now()) {
+              world.violate('no write accepted from a stale epoch', `${holder} (believes epoch ${epoch}) committed a write while the lease is ${JSON.stringify(lease)}`);
             }
           }
           return r;
@@ -312,15 +312,14 @@ const emptyDisk = (): SimState => ({ createCount: 0, updateCount: 0, deleteCount
 
 type LeaseRow = { holder: string; epoch: number; expiresAt: number } | null;
 
-async function leaseRow(tx: Db): Promise<LeaseRow> {
-  const rows = await tx.all<{ holder: string; epoch: number; expires_at: number }>(sql`SELECT holder, epoch, expires_at FROM leases WHERE name = ${CONTROLLER_LEASE}`);
+/** The controller lease and the connection's change count, in one statement (it runs twice per controller write). */
+async function leaseAndChanges(tx: Db): Promise<{ lease: LeaseRow; changes: number }> {
+  const rows = await tx.all<{ holder: string | null; epoch: number | null; expires_at: number | null; n: number }>(
+    sql`SELECT l.holder, l.epoch, l.expires_at, total_changes() AS n FROM (SELECT 1) LEFT JOIN leases l ON l.name = ${CONTROLLER_LEASE}`,
+  );
   const r = rows[0];
-  return r ? { holder: r.holder, epoch: Number(r.epoch), expiresAt: Number(r.expires_at) } : null;
-}
-
-async function totalChanges(tx: Db): Promise<number> {
-  const rows = await tx.all<{ n: number }>(sql`SELECT total_changes() AS n`);
-  return Number(rows[0].n);
+  const lease = r.holder === null ? null : { holder: r.holder, epoch: Number(r.epoch), expiresAt: Number(r.expires_at) };
+  return { lease, changes: Number(r.n) };
 }
 
 const sameLease = (a: LeaseRow, b: LeaseRow) => JSON.stringify(a) === JSON.stringify(b);
