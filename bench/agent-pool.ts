@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AgentState, FakeAgentOptions } from './fake-agents';
 
-export const AGENTS_PER_SHARD = 2500;
+export const AGENTS_PER_SHARD = 1000;
 
 type AgentOptions = Omit<FakeAgentOptions, 'hostId' | 'token'>;
 
