@@ -19,6 +19,9 @@ async function connectSome(ids: readonly string[], concurrency: number): Promise
   return failures;
 }
 
+// The benchmark process is gone (killed, crashed): its shards must not live on holding thousands of connections.
+process.on('disconnect', () => process.exit(0));
+
 let options: Omit<FakeAgentOptions, 'hostId' | 'token'> | null = null;
 
 process.on('message', async (m: ShardCommand) => {

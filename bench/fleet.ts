@@ -176,18 +176,24 @@ export async function runLevel(n: number, opts: LevelOptions) {
     for (let from = 0; from < n && !exitedNow(); from += CHUNK) {
       const part = ids.slice(from, from + CHUNK);
       failures.push(...await pool.connect(part.map((h) => [h, plane.secretOf(h)]), 50));
-      const connected = from + part.length - failures.length;
+      // Wait for the agents still up (one the broker dropped meanwhile will never be alive again).
       const t = nowMs();
-      if (!(await waitFor(async () => (await aliveCount()) >= connected && (await outboxEmpty()), 30_000))) {
-        problems.push(`only ${await aliveCount()} of ${connected} hosts alive 30 s after connecting`);
+      if (!(await waitFor(async () => (await aliveCount()) >= pool.count('up') && (await outboxEmpty()), 30_000))) {
+        problems.push(`only ${await aliveCount()} of ${pool.count('up')} hosts alive 30 s after connecting`);
       }
       registeredMs += nowMs() - t;
       if ((from + part.length) % 1000 === 0 || from + part.length >= n) {
-        console.log(`fleet: ${from + part.length}/${n} connected, ${pool.count('up')} up, ${pool.count('lost')} dropped, ${((nowMs() - t0) / 1000).toFixed(0)} s`);
+        console.log(`fleet: ${from + part.length}/${n} connected, ${pool.count('up')} up, ${pool.count('lost')} dropped, ${((nowMs() - t0) / 1000).toFixed(0)} s, load average ${loadavg()[0].toFixed(1)}`);
+      }
+      // A level that lost a tenth of its fleet is broken: measuring the rest of the ramp would only burn time.
+      if (pool.count('lost') > n / 10) {
+        problems.push(`ramp stopped at ${from + part.length} of ${n} connected: ${pool.count('lost')} dropped`);
+        break;
       }
     }
     const connectMs = nowMs() - t0;
     const droppedWhileConnecting = pool.count('lost');
+    const upAfterRamp = pool.count('up');
     if (failures.length) problems.push(`${failures.length} connects failed (first: ${failures[0]})`);
     if (droppedWhileConnecting) problems.push(`${droppedWhileConnecting} agents dropped by the broker while the fleet came up`);
     await sleep(2000);
@@ -267,7 +273,7 @@ export async function runLevel(n: number, opts: LevelOptions) {
     if (exitedNow()) problems.push(exitedNow()!);
 
     return {
-      agents: n, connected: n - failures.length - droppedWhileConnecting, connectFailures: failures.length, droppedWhileConnecting, connectMs: Math.round(connectMs), registeredMs: Math.round(registeredMs),
+      agents: n, connected: upAfterRamp, connectFailures: failures.length, droppedWhileConnecting, connectMs: Math.round(connectMs), registeredMs: Math.round(registeredMs),
       liveness: opts.liveness, shards: pool.pids.length, loadAverage,
       window: { ms: Math.round(w1 - w0), heartbeatsSent: sent, heartbeatsVisible: lags.length, notSeen, polls: watcher.polls, pollErrors: watcher.pollErrors },
       ingestLagMs: lags.length ? { p50: pct(lags, 50), p99: pct(lags, 99), max: pct(lags, 100) } : null,
@@ -338,6 +344,7 @@ export async function benchFleet(opts: FleetOptions) {
     const r = await runLevel(n, { ...level, failover: listed && n !== largestListed ? 0 : level.failover });
     results.push(r);
     console.log(r.healthy ? `fleet: ${n} ok` : `fleet: ${n} broke: ${r.problems.join('; ')}`);
+    writeJson('fleet-partial', { liveness: level.liveness, broker: level.broker, replicas: level.replicas, levels: results }); // survives an interrupted run
   }
   results.sort((a, b) => a.agents - b.agents);
   const held = results.filter((r) => r.healthy).map((r) => r.agents);
