@@ -35,7 +35,8 @@ export class AgentPool {
   private constructor(readonly shards: ChildProcess[]) {
     for (const s of shards) {
       s.on('message', (e: ShardEvent) => {
-        if (e.t === 'lost') { if (this.state.get(e.hostId) === 'up') this.state.set(e.hostId, 'lost'); return; }
+        // A drop can arrive before its chunk's connect reply: it must stick (connect() leaves 'lost' alone).
+        if (e.t === 'lost') { if (this.state.get(e.hostId) !== 'crashed' && this.state.get(e.hostId) !== 'silent') this.state.set(e.hostId, 'lost'); return; }
         this.waiting.get(e.id)?.(e);
         this.waiting.delete(e.id);
       });

@@ -164,6 +164,9 @@ export async function runLevel(n: number, opts: LevelOptions) {
   await client.execute('PRAGMA query_only = ON');
   const db = drizzle(client);
   const problems: string[] = [];
+  // Interrupted (Ctrl-C, timeout): leave no broker, berth or shard behind.
+  const interrupted = () => { void Promise.all([pool.stop(), plane.stop()]).finally(() => process.exit(130)); };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const aliveCount = async () => (await db.select({ c: count() }).from(hosts).where(eq(hosts.alive, true)))[0].c;
     const outboxEmpty = async () => (await db.select({ c: count() }).from(dirtyHosts))[0].c === 0;
@@ -290,6 +293,7 @@ export async function runLevel(n: number, opts: LevelOptions) {
       problems,
     };
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await pool.stop();
     await plane.stop();
     client.close();
