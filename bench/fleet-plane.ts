@@ -137,11 +137,12 @@ async function startMosquitto(dir: string, port: number, secrets: ReadonlyMap<st
     `acl_file ${join(dir, 'berth.acl')}`,
     'persistence false',
     'max_connections -1',
-    // Mosquitto's default of 20 QoS 1 messages in flight per client throttles each berth replica's control client
-    // (it takes every host's presence and status through one connection); the queue behind it (1,000) then
-    // overflows and Mosquitto drops messages meant for berth ("Outgoing messages are being dropped").
-    ...(process.env.BENCH_MOSQUITTO_INFLIGHT ? [`max_inflight_messages ${process.env.BENCH_MOSQUITTO_INFLIGHT}`] : []),
-    ...(process.env.BENCH_MOSQUITTO_QUEUED ? [`max_queued_messages ${process.env.BENCH_MOSQUITTO_QUEUED}`] : []),
+    // As `berth mqtt-acl conf` sets them: Mosquitto's default of 20 QoS 1 messages in flight per client throttles each
+    // berth replica's control client (every host's presence and status go through it), the queue behind it (1,000)
+    // overflows and Mosquitto drops messages meant for berth. BENCH_MOSQUITTO_INFLIGHT=20 BENCH_MOSQUITTO_QUEUED=1000
+    // runs with Mosquitto's defaults.
+    `max_inflight_messages ${process.env.BENCH_MOSQUITTO_INFLIGHT ?? '0'}`,
+    `max_queued_messages ${process.env.BENCH_MOSQUITTO_QUEUED ?? '100000'}`,
     `log_dest file ${join(dir, 'mosquitto.log')}`,
     'log_type error', 'log_type warning', 'log_type notice',
     // As root, mosquitto would switch to its own user, which cannot read our owner-only files.
