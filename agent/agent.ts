@@ -157,7 +157,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     inbox = inbox.then(() => onDesired(payload)).catch((e) => log.error({ error: (e as Error).message }, 'could not apply a desired document'));
   });
 
-  // Self-fencing: nothing heard from the broker for selfFenceMs (we ping it every heartbeat) → we can no
+  // Self-fencing: nothing heard from the broker for selfFenceMs (we ping it at least 3 times in that span) → we can no
   // longer be sure we still own our containers, and the control plane will soon place them elsewhere.
   const fenceTimer = setInterval(() => {
     const silentMs = clock.now() - lastHeardAt;
@@ -169,9 +169,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     loop.trigger();
   }, Math.min(100, Math.floor(cfg.selfFenceMs / 5)));
 
+  // Pings are what self-fencing listens to, so they follow the self-fence time, not the heartbeat: with
+  // broker-led liveness (--heartbeat-ms 5000) the agent still hears the broker every selfFenceMs / 3.
+  const pingTimer = setInterval(() => { if (connected) link.ping(); }, Math.min(cfg.heartbeatMs, Math.floor(cfg.selfFenceMs / 3)));
   const heartbeatTimer = setInterval(() => {
     if (!connected) return;
-    link.ping();
     publish(topics.heartbeat(hostId), 'heartbeat', buildHeartbeat({
       hostId, bootId, seq: seq++, at: clock.now(), observedGeneration: reconciler.observedGeneration, fence: fence.current(),
       count: reconciler.observedCount, containerLimit: cfg.containerLimit, load: (deps.hostLoad ?? hostLoad)(),
@@ -189,6 +191,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     kill() {
       clearInterval(fenceTimer);
       clearInterval(heartbeatTimer);
+      clearInterval(pingTimer);
       clearInterval(statusTimer);
       void loop.stop();
       link.drop();
@@ -197,6 +200,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     async stop() {
       clearInterval(fenceTimer);
       clearInterval(heartbeatTimer);
+      clearInterval(pingTimer);
       clearInterval(statusTimer);
       await loop.stop();
       await inbox;

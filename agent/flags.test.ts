@@ -28,6 +28,11 @@ describe('parseAgentArgs', () => {
     });
   });
 
+  it('takes broker-led liveness: heartbeats every 5 s beside the default 1.5 s self-fence (pings follow the fence)', () => {
+    const r = parseAgentArgs(['--host-id', 'h', '--heartbeat-ms', '5000']);
+    expect(r.kind === 'ok' && [r.flags.heartbeatMs, r.flags.selfFenceMs]).toEqual([5000, 1500]);
+  });
+
   it.each([['--help'], ['-h'], ['--host-id', 'x', '--help']])('asks for help with %j', (...argv) => {
     expect(parseAgentArgs(argv)).toEqual({ kind: 'help' });
   });
@@ -46,7 +51,6 @@ describe('parseAgentArgs', () => {
     [['--host-id', 'h', '--container-limit', 'five'], /--container-limit must be an integer/],
     [['--host-id', 'h', '--container-limit', '-2'], /--container-limit must be an integer from -1/],
     [['--host-id', 'h', '--heartbeat-ms', '10'], /--heartbeat-ms must be an integer from 50/],
-    [['--host-id', 'h', '--heartbeat-ms', '1000', '--self-fence-ms', '1500'], /at least twice/],
     [['--host-id', 'h', '--enforce-container-limit'], /needs --container-limit/],
     [['--host-id', 'h', '--enforce-container-limit=maybe'], /takes no value/],
     [['--host-id', 'h', '--sim-faults', '{"boom":1}'], /--sim-faults: .*allowed: failCreate/],

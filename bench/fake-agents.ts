@@ -2,7 +2,8 @@
 // `berth agent` speaks on the wire (username = host id, password = the agent token, keepalive 1 s, a Last Will of
 // presence offline, retained presence online, the desired topic subscribed, a ping + heartbeat every 500 ms, an
 // empty status report every 2 s) — but with no reconciler, driver or process of its own. Thousands of real agent
-// processes would not fit on the benchmark machine; thousands of these share one Node process.
+// processes would not fit on the benchmark machine; up to a few thousand of these share one shard process
+// (bench/agent-shard.ts), and the pool (bench/agent-pool.ts) spreads a fleet over several shards.
 import mqtt, { type MqttClient } from 'mqtt';
 import { buildHeartbeat, buildPresence } from '../agent/heartbeat';
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION, zDesiredState, type StatusMessage } from '../shared/protocol/messages';
@@ -17,6 +18,11 @@ export interface FakeAgentOptions {
   statusMs?: number;
   /** Seconds; the broker drops (and publishes the Will of) a client silent for 1.5 × this. The agent uses 1. */
   keepaliveS?: number;
+  /**
+   * PINGREQ period when it differs from the heartbeat (broker-led liveness: heartbeats every few seconds, pings
+   * often enough for the agent's self-fencing). Default: one ping with every heartbeat, as DESIGN's agent does.
+   */
+  pingMs?: number;
 }
 
 /** A container the control plane placed here, as the last desired document listed it. */
@@ -35,12 +41,16 @@ export class FakeAgent {
   readonly bootId = crypto.randomUUID();
   state: AgentState = 'new';
   /**
-   * Heartbeats by seq. The heartbeat's `load` field carries its seq (a real agent puts its load average there) so
-   * the benchmark can read back from the hosts table exactly which heartbeat a row reflects.
+   * The next heartbeat's seq. The heartbeat's `load` field carries its seq (a real agent puts its load average
+   * there) so the benchmark can read back from the hosts table exactly which heartbeat a row reflects.
    */
-  readonly sent: SentHeartbeat[] = [];
+  seq = 0;
+  /** Heartbeats sent while recording (the measured window only: a long ramp would otherwise fill memory). */
+  recorded: (SentHeartbeat & { seq: number })[] | null = null;
   /** Closes of the connection the benchmark did not cause (the broker or server dropped us). */
   unexpectedCloses = 0;
+  /** Called when the broker or server drops us (not on a close the benchmark caused). */
+  onLost: (() => void) | null = null;
   private client: MqttClient | null = null;
   private timers: ReturnType<typeof setTimeout>[] = [];
   private observedGeneration = 0;
@@ -82,8 +92,9 @@ export class FakeAgent {
     });
     client.on('close', () => {
       if (this.state === 'up' || this.state === 'silent') {
-        if (this.state === 'up') this.unexpectedCloses++;
+        const wasUp = this.state === 'up';
         this.state = 'lost';
+        if (wasUp) { this.unexpectedCloses++; this.onLost?.(); }
       }
       this.clearTimers();
     });
@@ -104,6 +115,8 @@ export class FakeAgent {
           this.heartbeat();
           this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
         }, Math.random() * heartbeatMs);
+        const pingMs = this.opts.pingMs;
+        if (pingMs) this.timers.push(setInterval(() => { if (this.state === 'up') client.sendPing(); }, pingMs));
         const statusMs = this.opts.statusMs ?? 2000;
         const firstStatus = setTimeout(() => this.timers.push(setInterval(() => this.publishStatus(), statusMs)), Math.random() * statusMs);
         this.timers.push(first, firstStatus);
@@ -115,10 +128,10 @@ export class FakeAgent {
   private heartbeat() {
     const client = this.client;
     if (!client || this.state !== 'up') return;
-    const seq = this.sent.length;
-    client.sendPing(); // the agent pings with every heartbeat: its self-fencing listens for the answer
+    const seq = this.seq++;
+    if (!this.opts.pingMs) client.sendPing(); // the agent pings with every heartbeat: its self-fencing listens for the answer
     const at = Date.now();
-    this.sent.push({ at, t: nowMs() });
+    this.recorded?.push({ seq, at, t: nowMs() });
     const hb = buildHeartbeat({ hostId: this.hostId, bootId: this.bootId, seq, at, observedGeneration: this.observedGeneration, count: 0, containerLimit: -1, load: seq });
     client.publish(topics.heartbeat(this.hostId), encodeMessage(hb), TOPIC_QOS.heartbeat);
   }
@@ -165,31 +178,3 @@ export class FakeAgent {
 }
 
 export const fleetHostId = (prefix: string, i: number) => `${prefix}-${i}`;
-
-/**
- * Connects `n` agents named `${prefix}-${i}`: `chunk` at a time (`concurrency` CONNECTs in flight), awaiting
- * `betweenChunks` after each chunk so a fleet can be brought up at a pace the control plane keeps up with.
- * Returns the agents still connected at the end, the CONNECTs that failed, and how many connected but were dropped.
- */
-export async function connectFleet(opts: Omit<FakeAgentOptions, 'hostId' | 'token'> & {
-  n: number; prefix: string; concurrency?: number; chunk?: number; betweenChunks?: (connected: number) => Promise<void>;
-  /** Each host's MQTT password (its own secret, or the same fleet token for all). */
-  tokenFor: (hostId: string) => string;
-}): Promise<{ agents: FakeAgent[]; failures: string[]; dropped: number; ms: number }> {
-  const all = Array.from({ length: opts.n }, (_, i) => fleetHostId(opts.prefix, i)).map((hostId) => new FakeAgent({ ...opts, hostId, token: opts.tokenFor(hostId) }));
-  const failures: string[] = [];
-  const t0 = nowMs();
-  const chunk = opts.chunk ?? opts.n;
-  for (let from = 0; from < all.length; from += chunk) {
-    const part = all.slice(from, from + chunk);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(part.length, opts.concurrency ?? 100) }, async () => {
-      while (next < part.length) {
-        const a = part[next++];
-        await a.connect().catch((e: Error) => { failures.push(e.message); });
-      }
-    }));
-    await opts.betweenChunks?.(from + part.length - failures.length);
-  }
-  return { agents: all.filter((a) => a.state === 'up'), failures, dropped: all.filter((a) => a.state === 'lost').length, ms: nowMs() - t0 };
-}

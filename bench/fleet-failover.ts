@@ -7,7 +7,7 @@ import type { drizzle } from 'drizzle-orm/libsql';
 import { containers } from '../functions/db/schema';
 import { httpApi } from '../functions/node/seed-vpn';
 import { vpnFleet } from '../test/integration/vpns';
-import type { FakeAgent } from './fake-agents';
+import type { AgentPool } from './agent-pool';
 import type { Plane } from './fleet-plane';
 import { nowMs } from './fake-agents';
 import { pct } from './lib';
@@ -25,7 +25,7 @@ export interface FailoverResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function measureFailover(plane: Plane, db: Reader, agents: ReadonlyMap<string, FakeAgent>, count: number): Promise<FailoverResult> {
+export async function measureFailover(plane: Plane, db: Reader, pool: AgentPool, count: number): Promise<FailoverResult> {
   const problems: string[] = [];
   const api = httpApi(plane.api.url, plane.api.token);
   const t0 = nowMs();
@@ -46,11 +46,11 @@ export async function measureFailover(plane: Plane, db: Reader, agents: Readonly
     return { containers: count, hostsKilled: 0, moved: 0, ms: null, createMs, problems };
   }
   const holders = new Set(running.map((c) => c.hostId!));
-  const victims = [...holders].map((h) => agents.get(h)).filter((a): a is FakeAgent => a !== undefined && a.state === 'up');
+  const victims = [...holders].filter((h) => pool.isUp(h));
   if (victims.length !== holders.size) problems.push(`${holders.size - victims.length} hosts holding failover containers had no live simulated agent`);
 
   const k0 = nowMs();
-  for (const v of victims) v.crash();
+  await Promise.all(victims.map((v) => pool.act(v, 'crash')));
   const movedAt = new Map<string, number>();
   for (const end = k0 + 30_000; movedAt.size < count && nowMs() < end;) {
     const t = nowMs();

@@ -25,6 +25,8 @@ export interface PlaneOptions {
   replicas: number;
   /** Host ids the broker must know (Mosquitto has no wildcard users). */
   hostIds: readonly string[];
+  /** Extra environment for every berth serve (a liveness profile's timers). */
+  env?: Record<string, string>;
 }
 
 export interface MeasuredProcess { name: string; proc: ChildProcess }
@@ -53,7 +55,7 @@ export async function startPlane(opts: PlaneOptions): Promise<Plane> {
   if (opts.broker === 'embedded') {
     if (opts.replicas !== 1) throw new Error('--replicas > 1 needs an external broker (--broker mosquitto): aedes has no shared subscriptions');
     const mqttPort = await freePort();
-    const server = await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_PORT: String(mqttPort), BERTH_AGENT_TOKEN: FLEET_TOKEN });
+    const server = await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_PORT: String(mqttPort), BERTH_AGENT_TOKEN: FLEET_TOKEN, ...opts.env });
     const secrets = hostSecrets(opts.hostIds);
     await seedHostCredentials(dbFile, secrets);
     return planeOf(dir, dbFile, `mqtt://127.0.0.1:${mqttPort}`, [server], null, (h) => secrets.get(h) ?? '');
@@ -66,7 +68,7 @@ export async function startPlane(opts: PlaneOptions): Promise<Plane> {
   const replicas: Server[] = [];
   // One after another: the first applies the migrations, the others find them applied.
   for (let i = 0; i < opts.replicas; i++) {
-    replicas.push(await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_URL: mqttUrl, BERTH_AGENT_TOKEN: FLEET_TOKEN }));
+    replicas.push(await startServe({ BERTH_DB_URL: `file:${dbFile}`, BERTH_MQTT_URL: mqttUrl, BERTH_AGENT_TOKEN: FLEET_TOKEN, ...opts.env }));
   }
   return planeOf(dir, dbFile, mqttUrl, replicas, broker, (h) => secrets.get(h) ?? '');
 }
@@ -135,6 +137,12 @@ async function startMosquitto(dir: string, port: number, secrets: ReadonlyMap<st
     `acl_file ${join(dir, 'berth.acl')}`,
     'persistence false',
     'max_connections -1',
+    // As `berth mqtt-acl conf` sets them: Mosquitto's default of 20 QoS 1 messages in flight per client throttles each
+    // berth replica's control client (every host's presence and status go through it), the queue behind it (1,000)
+    // overflows and Mosquitto drops messages meant for berth. BENCH_MOSQUITTO_INFLIGHT=20 BENCH_MOSQUITTO_QUEUED=1000
+    // runs with Mosquitto's defaults.
+    `max_inflight_messages ${process.env.BENCH_MOSQUITTO_INFLIGHT ?? '0'}`,
+    `max_queued_messages ${process.env.BENCH_MOSQUITTO_QUEUED ?? '100000'}`,
     `log_dest file ${join(dir, 'mosquitto.log')}`,
     'log_type error', 'log_type warning', 'log_type notice',
     // As root, mosquitto would switch to its own user, which cannot read our owner-only files.

@@ -14,18 +14,34 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirtyHosts, hosts } from '../functions/db/schema';
-import { connectFleet, fleetHostId, nowMs, type FakeAgent } from './fake-agents';
+import { loadavg } from 'node:os';
+import { fleetHostId, nowMs } from './fake-agents';
+import { AgentPool, AGENTS_PER_SHARD } from './agent-pool';
 import { startPlane, type BrokerKind, type Plane } from './fleet-plane';
 import { measureFailover, type FailoverResult } from './fleet-failover';
 import { fmt, pct, printTable, writeJson } from './lib';
 
 const SIMULATED = 'protocol-level simulated agents: one real MQTT 3.1.1 connection each (username = host id, password = the host\'s own secret on Mosquitto or the fleet token on the embedded broker, '
-  + 'keepalive 1 s, Last Will, retained presence, desired subscribed, ping + heartbeat every 500 ms, empty status every 2 s), '
-  + 'all in one benchmark process — not agent processes';
+  + 'keepalive 1 s, Last Will, retained presence, desired subscribed, heartbeat and ping as the liveness profile says, empty status every 2 s), '
+  + `spread over shard processes of at most ${AGENTS_PER_SHARD} each (bench/agent-shard.ts) — not agent processes`;
 const TARGETS = { agents: 1000, ingestLagP99Ms: 200, crashDetectMs: 1000, silentDetectMs: 2500 };
 /** A level is broken (the ramp stops) past any of these. */
 const LIMITS = { lagP99Ms: 1000, notSeenRatio: 0.01 };
+/** Agents connected per step of the ramp; the next step waits until these are alive and their desired documents out. */
+const CHUNK = 250;
 const CAP = 16_000; // the benchmark process and berth each hold one socket per agent; the fd limit here is 20,000
+/**
+ * Liveness profiles (docs/decisions.md, "Liveness at fleet scale"). design: DESIGN's timers — a heartbeat (and a
+ * ping) every 500 ms, a host dead after 2 s of silence. broker: liveness from the broker — keepalive 1 s and the
+ * Last Will say a host died or went silent (Mosquitto drops a client silent for 1.5 × keepalive), a ping every
+ * 500 ms feeds the agent's 1.5 s self-fencing, heartbeats every 5 s, and the control plane's silence rule
+ * (BERTH_HOST_DEAD_AFTER_MS) waits 12 s, as a backstop for a broker that cannot tell.
+ */
+export const LIVENESS = {
+  design: { heartbeatMs: 500, pingMs: undefined, serveEnv: {} },
+  broker: { heartbeatMs: 5000, pingMs: 500, serveEnv: { BERTH_HOST_DEAD_AFTER_MS: '12000' } },
+} as const;
+export type Liveness = keyof typeof LIVENESS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Reader = ReturnType<typeof drizzle>;
@@ -58,8 +74,8 @@ const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(procFile(`/
  * at the start of the first poll that shows it or a later one of its host (resolution: one poll interval).
  */
 class HeartbeatWatcher {
-  readonly visibleAt = new Map<string, number[]>();
-  readonly stampLag: number[] = [];
+  /** Per host, per seq: when the heartbeat became visible, and berth's stamp on the row that showed it. */
+  readonly visible = new Map<string, { at: number; stamp: number }[]>();
   private lastSeq = new Map<string, number>();
   private cutoff = 0;
   private running = false;
@@ -67,7 +83,7 @@ class HeartbeatWatcher {
   polls = 0;
   pollErrors = 0;
 
-  constructor(private readonly db: Reader, private readonly byHost: ReadonlyMap<string, FakeAgent>) {}
+  constructor(private readonly db: Reader) {}
 
   start() {
     this.running = true;
@@ -91,24 +107,21 @@ class HeartbeatWatcher {
       const prev = this.lastSeq.get(r.id) ?? -1;
       if (r.seq <= prev) continue;
       this.lastSeq.set(r.id, r.seq);
-      const seen = this.visibleAt.get(r.id) ?? this.visibleAt.set(r.id, []).get(r.id)!;
-      for (let s = prev + 1; s <= r.seq; s++) seen[s] = t;
-      // berth's own stamp (its clock when it applied the batch, before the commit) minus the heartbeat's `at`.
-      const sent = this.byHost.get(r.id)?.sent[r.seq];
-      if (sent) this.stampLag.push(r.stamp - sent.at);
+      const seen = this.visible.get(r.id) ?? this.visible.set(r.id, []).get(r.id)!;
+      for (let s = prev + 1; s <= r.seq; s++) seen[s] = { at: t, stamp: r.stamp };
     }
   }
 }
 
-/** Acts on one agent, then polls its row until alive=false; ms from the act to the first poll that shows it. */
-async function timeToDead(db: Reader, agent: FakeAgent, act: (a: FakeAgent) => void, timeoutMs = 10_000): Promise<number | null | 'not alive'> {
-  const [before] = await db.select({ alive: hosts.alive }).from(hosts).where(eq(hosts.id, agent.hostId));
+/** Acts on one agent, then polls its row until alive=false; ms from the act (shard's clock) to the first poll that shows it. */
+async function timeToDead(db: Reader, pool: AgentPool, hostId: string, what: 'crash' | 'silence', timeoutMs = 10_000): Promise<number | null | 'not alive'> {
+  const [before] = await db.select({ alive: hosts.alive }).from(hosts).where(eq(hosts.id, hostId));
   if (!before?.alive) return 'not alive'; // nothing to detect: an overloaded berth already thinks it is dead
-  const t0 = nowMs();
-  act(agent);
+  const t0 = await pool.act(hostId, what);
+  if (t0 === null) return 'not alive';
   while (nowMs() - t0 < timeoutMs) {
     const t = nowMs();
-    const [row] = await db.select({ alive: hosts.alive }).from(hosts).where(eq(hosts.id, agent.hostId));
+    const [row] = await db.select({ alive: hosts.alive }).from(hosts).where(eq(hosts.id, hostId));
     if (row && !row.alive) return t - t0;
     await sleep(5);
   }
@@ -133,52 +146,72 @@ export interface LevelOptions {
   replicas: number;
   /** VPN containers to fail over at the end of the level (0: none). */
   failover: number;
+  liveness: Liveness;
 }
 
 interface ProcessFigures { name: string; cpuPctOfOneCore: number; rssMiB: number; rssPeakMiB: number }
 
 export async function runLevel(n: number, opts: LevelOptions) {
   const prefix = 'sim';
-  const plane: Plane = await startPlane({ broker: opts.broker, replicas: opts.replicas, hostIds: Array.from({ length: n }, (_, i) => fleetHostId(prefix, i)) });
-  const pids = plane.processes.map((p) => p.proc.pid!);
+  const ids = Array.from({ length: n }, (_, i) => fleetHostId(prefix, i));
+  const profile = LIVENESS[opts.liveness];
+  const plane: Plane = await startPlane({ broker: opts.broker, replicas: opts.replicas, hostIds: ids, env: profile.serveEnv });
+  const pool = AgentPool.start(n, { url: plane.mqttUrl, heartbeatMs: profile.heartbeatMs, pingMs: profile.pingMs, keepaliveS: 1 });
+  const measured = [...plane.processes.map((p) => ({ name: p.name, pid: p.proc.pid! })), ...pool.pids.map((pid, i) => ({ name: `agents ${i + 1}/${pool.pids.length}`, pid }))];
+  const pids = measured.map((p) => p.pid);
   const exitedNow = () => plane.exited().join('; ') || null;
   const client: Client = createClient({ url: `file:${plane.dbFile}` });
   await client.execute('PRAGMA query_only = ON');
   const db = drizzle(client);
   const problems: string[] = [];
-  let agents: FakeAgent[] = [];
+  // Interrupted (Ctrl-C, timeout): leave no broker, berth or shard behind.
+  const interrupted = () => { void Promise.all([pool.stop(), plane.stop()]).finally(() => process.exit(130)); };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const aliveCount = async () => (await db.select({ c: count() }).from(hosts).where(eq(hosts.alive, true)))[0].c;
     const outboxEmpty = async () => (await db.select({ c: count() }).from(dirtyHosts))[0].c === 0;
-    // The fleet comes up 250 agents at a time, each chunk registered (alive, desired document published) before the
-    // next: this measures the steady state of N agents, not a registration storm.
+    // The fleet comes up CHUNK agents at a time (spread over the shards), each chunk registered (alive, desired
+    // document published) before the next: the ramp goes at the pace the broker and berth keep up with, and the
+    // level measures the steady state of N agents, not a registration storm.
+    const t0 = nowMs();
     let registeredMs = 0;
-    const fleet = await connectFleet({
-      url: plane.mqttUrl, tokenFor: plane.secretOf, n, prefix, concurrency: 50, chunk: 250,
-      betweenChunks: async (connected) => {
-        const t = nowMs();
-        if (exitedNow()) return;
-        if (!(await waitFor(async () => (await aliveCount()) >= connected && (await outboxEmpty()), 30_000))) {
-          problems.push(`only ${await aliveCount()} of ${connected} hosts alive 30 s after connecting`);
-        }
-        registeredMs += nowMs() - t;
-      },
-    });
-    agents = fleet.agents;
-    if (fleet.failures.length) problems.push(`${fleet.failures.length} connects failed (first: ${fleet.failures[0]})`);
-    if (fleet.dropped) problems.push(`${fleet.dropped} agents dropped by the broker while the fleet came up`);
+    const failures: string[] = [];
+    for (let from = 0; from < n && !exitedNow(); from += CHUNK) {
+      const part = ids.slice(from, from + CHUNK);
+      failures.push(...await pool.connect(part.map((h) => [h, plane.secretOf(h)]), 50));
+      // Wait for the agents still up (one the broker dropped meanwhile will never be alive again).
+      const t = nowMs();
+      if (!(await waitFor(async () => (await aliveCount()) >= pool.count('up') && (await outboxEmpty()), 30_000))) {
+        problems.push(`only ${await aliveCount()} of ${pool.count('up')} hosts alive 30 s after connecting`);
+      }
+      registeredMs += nowMs() - t;
+      if ((from + part.length) % 1000 === 0 || from + part.length >= n) {
+        console.log(`fleet: ${from + part.length}/${n} connected, ${pool.count('up')} up, ${pool.count('lost')} dropped, ${((nowMs() - t0) / 1000).toFixed(0)} s, load average ${loadavg()[0].toFixed(1)}`);
+      }
+      // A level that lost a tenth of its fleet is broken: measuring the rest of the ramp would only burn time.
+      if (pool.count('lost') > n / 10) {
+        problems.push(`ramp stopped at ${from + part.length} of ${n} connected: ${pool.count('lost')} dropped`);
+        break;
+      }
+    }
+    const connectMs = nowMs() - t0;
+    const droppedWhileConnecting = pool.count('lost');
+    const upAfterRamp = pool.count('up');
+    if (failures.length) problems.push(`${failures.length} connects failed (first: ${failures[0]})`);
+    if (droppedWhileConnecting) problems.push(`${droppedWhileConnecting} agents dropped by the broker while the fleet came up`);
     await sleep(2000);
 
-    const byHost = new Map(agents.map((a) => [a.hostId, a]));
-    const watcher = new HeartbeatWatcher(db, byHost);
+    const watcher = new HeartbeatWatcher(db);
     watcher.start();
     await sleep(1000); // the watcher learns every host's current seq before the window opens
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    await pool.startRecording();
     const w0 = nowMs();
     const cpu0 = pids.map(cpuSeconds);
     const own0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
+    const load0 = loadavg()[0];
     const rssPeak = pids.map(() => 0);
     let cpu1 = cpu0;
     while (nowMs() - w0 < opts.windowMs && !exitedNow()) {
@@ -188,7 +221,8 @@ export async function runLevel(n: number, opts: LevelOptions) {
     }
     const w1 = nowMs();
     cpu1 = pids.map((pid, i) => (Number.isNaN(cpuSeconds(pid)) ? cpu1[i] : cpuSeconds(pid)));
-    const perProcess: ProcessFigures[] = plane.processes.map((p, i) => ({
+    const sentInWindow = (await pool.stopRecording()).filter((h) => h.t >= w0 && h.t <= w1);
+    const perProcess: ProcessFigures[] = measured.map((p, i) => ({
       name: p.name, cpuPctOfOneCore: ((cpu1[i] - cpu0[i]) / ((w1 - w0) / 1000)) * 100, rssMiB: rssMiB(pids[i]), rssPeakMiB: rssPeak[i],
     }));
     const exited = exitedNow();
@@ -197,38 +231,38 @@ export async function runLevel(n: number, opts: LevelOptions) {
     const measuredCpu = perProcess.reduce((s, p) => s + (Number.isFinite(p.cpuPctOfOneCore) ? p.cpuPctOfOneCore : 0), 0);
     // Whatever else ran on the machine meanwhile (other people's tests): shared cores make every figure worse.
     const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - measuredCpu - benchCpuPct;
+    const loadAverage = [load0, loadavg()[0]];
     loop.disable();
     await sleep(3000); // drain: heartbeats sent at the end of the window get the time to land
     await watcher.stop();
 
     const lags: number[] = [];
-    let sent = 0;
-    for (const a of agents) {
-      const seen = watcher.visibleAt.get(a.hostId) ?? [];
-      a.sent.forEach((h, seq) => {
-        if (h.t < w0 || h.t > w1) return;
-        sent++;
-        if (seen[seq] !== undefined) lags.push(seen[seq] - h.t);
-      });
+    const stampLags: number[] = [];
+    for (const h of sentInWindow) {
+      const seen = watcher.visible.get(h.hostId)?.[h.seq];
+      if (!seen) continue;
+      lags.push(seen.at - h.t);
+      stampLags.push(seen.stamp - h.at); // berth's own stamp (its clock when it applied the batch) minus the heartbeat's `at`
     }
+    const sent = sentInWindow.length;
     const notSeen = sent - lags.length;
-    const unexpectedCloses = agents.reduce((s, a) => s + a.unexpectedCloses, 0);
+    const unexpectedCloses = pool.count('lost');
     // Hosts whose agent is connected and heartbeating, yet marked dead (the silence rule fired on a backlog).
     const dead = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.alive, false));
-    const falselyDead = dead.filter((d) => byHost.get(d.id)?.state === 'up').length;
-    if (unexpectedCloses) problems.push(`${unexpectedCloses} agents disconnected by the broker`);
+    const falselyDead = dead.filter((d) => pool.isUp(d.id)).length;
+    if (unexpectedCloses > droppedWhileConnecting) problems.push(`${unexpectedCloses - droppedWhileConnecting} agents disconnected by the broker after the fleet was up`);
     if (falselyDead) problems.push(`${falselyDead} live hosts marked dead`);
     if (sent === 0 || notSeen / sent > LIMITS.notSeenRatio) problems.push(`${notSeen} of ${sent} heartbeats never visible`);
     if (lags.length && pct(lags, 99) > LIMITS.lagP99Ms) problems.push(`p99 ingest lag ${fmt(pct(lags, 99))} ms > ${LIMITS.lagP99Ms} ms`);
 
     // Dead-host detection, one victim at a time while the rest of the fleet keeps heartbeating.
-    const up = agents.filter((a) => a.state === 'up');
+    const up = pool.upIds();
     const victims = Array.from({ length: Math.min(up.length, 2 * opts.trials) }, (_, i) => up[Math.floor((i * up.length) / (2 * opts.trials))]);
     const crash: (number | null | 'not alive')[] = [];
     const silent: (number | null | 'not alive')[] = [];
     for (const [i, v] of (exited ? [] : victims).entries()) {
-      if (i % 2 === 0) crash.push(await timeToDead(db, v, (a) => a.crash()));
-      else silent.push(await timeToDead(db, v, (a) => a.silence()));
+      if (i % 2 === 0) crash.push(await timeToDead(db, pool, v, 'crash'));
+      else silent.push(await timeToDead(db, pool, v, 'silence'));
       await sleep(300 + Math.random() * 500); // victims are hit at a random phase of their heartbeat
     }
     const ok = (xs: (number | null | 'not alive')[]) => xs.filter((x): x is number => typeof x === 'number');
@@ -236,16 +270,17 @@ export async function runLevel(n: number, opts: LevelOptions) {
     if (crash.includes(null) || silent.includes(null)) problems.push('a victim was never marked dead within 10 s');
     let failover: FailoverResult | null = null;
     if (opts.failover > 0 && !exitedNow()) {
-      failover = await measureFailover(plane, db, new Map(agents.map((a) => [a.hostId, a])), opts.failover);
+      failover = await measureFailover(plane, db, pool, opts.failover);
       problems.push(...failover.problems);
     }
     if (exitedNow()) problems.push(exitedNow()!);
 
     return {
-      agents: n, connected: agents.length, connectFailures: fleet.failures.length, droppedWhileConnecting: fleet.dropped, connectMs: Math.round(fleet.ms), registeredMs: Math.round(registeredMs),
+      agents: n, connected: upAfterRamp, connectFailures: failures.length, droppedWhileConnecting, connectMs: Math.round(connectMs), registeredMs: Math.round(registeredMs),
+      liveness: opts.liveness, shards: pool.pids.length, loadAverage,
       window: { ms: Math.round(w1 - w0), heartbeatsSent: sent, heartbeatsVisible: lags.length, notSeen, polls: watcher.polls, pollErrors: watcher.pollErrors },
       ingestLagMs: lags.length ? { p50: pct(lags, 50), p99: pct(lags, 99), max: pct(lags, 100) } : null,
-      applyStampLagMs: watcher.stampLag.length ? { p50: pct(watcher.stampLag, 50), p99: pct(watcher.stampLag, 99) } : null,
+      applyStampLagMs: stampLags.length ? { p50: pct(stampLags, 50), p99: pct(stampLags, 99) } : null,
       broker: opts.broker, replicas: opts.replicas,
       processes: perProcess,
       failover,
@@ -258,8 +293,9 @@ export async function runLevel(n: number, opts: LevelOptions) {
       problems,
     };
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await pool.stop();
     await plane.stop();
-    for (const a of agents) a.stop();
     client.close();
   }
 }
@@ -282,30 +318,37 @@ export function nextLevel(tried: { agents: number; healthy: boolean }[]): number
 
 export interface FleetOptions {
   quick: boolean;
-  /** Run this level only (no ramp). */
-  agents?: number;
+  /** Run these levels only (no ramp). */
+  agents?: number[];
+  liveness?: Liveness;
   broker?: BrokerKind;
   replicas?: number;
   failover?: number;
 }
 
-export const FLEET_USAGE = `npm run bench -- fleet [--quick] [--agents N] [--broker embedded|mosquitto] [--replicas R] [--failover C]
-  --agents N     run one level of N simulated agents (default: ramp 100, 1,000, doubling, bisect where it breaks)
+export const FLEET_USAGE = `npm run bench -- fleet [--quick] [--agents N[,N…]] [--broker embedded|mosquitto] [--replicas R] [--failover C] [--liveness design|broker]
+  --agents N,…   run these levels of simulated agents (default: ramp 100, 1,000, doubling, bisect where it breaks)
   --broker B     embedded (default: berth serve's aedes) or mosquitto (started here, one credential per host)
   --replicas R   berth serve processes on one database (default 1; > 1 needs --broker mosquitto)
-  --failover C   at the end of each level, kill -9 the agents holding C VPN containers and time their failover`;
+  --failover C   at the end of the largest level, kill -9 the agents holding C VPN containers and time their failover
+  --liveness L   design (default: heartbeat 500 ms, dead after 2 s silence) or broker (keepalive + Last Will;
+                 heartbeat 5 s, ping 500 ms, BERTH_HOST_DEAD_AFTER_MS=12000)`;
 
 export async function benchFleet(opts: FleetOptions) {
   const windowMs = opts.quick ? 5000 : 10_000;
   const trials = opts.quick ? 5 : 10;
-  const level: LevelOptions = { windowMs, trials, broker: opts.broker ?? 'embedded', replicas: opts.replicas ?? 1, failover: opts.failover ?? 0 };
+  const level: LevelOptions = { windowMs, trials, broker: opts.broker ?? 'embedded', replicas: opts.replicas ?? 1, failover: opts.failover ?? 0, liveness: opts.liveness ?? 'design' };
   const results: Awaited<ReturnType<typeof runLevel>>[] = [];
-  const first = opts.agents ?? nextLevel([]);
-  for (let n = first; n !== null; n = opts.quick || opts.agents ? null : nextLevel(results)) {
-    console.log(`fleet: ${n} simulated agents, ${level.broker} broker, ${level.replicas} berth serve…`);
-    const r = await runLevel(n, level);
+  const listed = opts.agents ? [...opts.agents].sort((a, b) => a - b) : null;
+  const largestListed = listed?.[listed.length - 1];
+  const next = (): number | null => (listed ? listed[results.length] ?? null : opts.quick && results.length ? null : nextLevel(results));
+  for (let n = next(); n !== null; n = next()) {
+    console.log(`fleet: ${n} simulated agents, ${level.broker} broker, ${level.replicas} berth serve, liveness ${level.liveness}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}…`);
+    // The failover runs once, at the largest listed level (or every level of a ramp, whose largest is unknown).
+    const r = await runLevel(n, { ...level, failover: listed && n !== largestListed ? 0 : level.failover });
     results.push(r);
     console.log(r.healthy ? `fleet: ${n} ok` : `fleet: ${n} broke: ${r.problems.join('; ')}`);
+    writeJson('fleet-partial', { liveness: level.liveness, broker: level.broker, replicas: level.replicas, levels: results }); // survives an interrupted run
   }
   results.sort((a, b) => a.agents - b.agents);
   const held = results.filter((r) => r.healthy).map((r) => r.agents);
@@ -314,10 +357,11 @@ export async function benchFleet(opts: FleetOptions) {
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
   const procs = (r: (typeof results)[number]) => r.processes.map((p) => `${p.name}: ${num(p.cpuPctOfOneCore)} % / ${num(p.rssMiB)} MiB`).join('; ');
   printTable(
-    `fleet: protocol-level simulated agents (real MQTT connections from one bench process, not agent processes), heartbeat 500 ms → ${level.broker === 'embedded' ? 'berth serve (embedded aedes, libSQL file)' : `Mosquitto (per-host credentials) → ${level.replicas} berth serve on one libSQL file`}; window ${windowMs / 1000} s`,
-    ['agents', 'ingest lag p50 / p99 / max ms', 'visible / sent', 'CPU % (1 core) / RSS per process', 'crash → dead median / max ms', 'silent → dead median / max ms', 'failover p50 / p99 / max ms', 'bench CPU % / loop p99 ms', 'others CPU %', 'verdict'],
+    `fleet: protocol-level simulated agents (real MQTT connections from ${AGENTS_PER_SHARD}-agent shard processes, not agent processes), liveness ${level.liveness} (heartbeat ${LIVENESS[level.liveness].heartbeatMs} ms) → ${level.broker === 'embedded' ? 'berth serve (embedded aedes, libSQL file)' : `Mosquitto (per-host credentials) → ${level.replicas} berth serve on one libSQL file`}; window ${windowMs / 1000} s`,
+    ['agents', 'load avg', 'ingest lag p50 / p99 / max ms', 'visible / sent', 'CPU % (1 core) / RSS per process', 'crash → dead median / max ms', 'silent → dead median / max ms', 'failover p50 / p99 / max ms', 'bench CPU % / loop p99 ms', 'others CPU %', 'verdict'],
     results.map((r) => [
       r.connected === r.agents ? r.agents : `${r.connected}/${r.agents}`,
+      r.loadAverage.map((l) => l.toFixed(1)).join(' → '),
       r.ingestLagMs ? `${ms(r.ingestLagMs.p50)} / ${ms(r.ingestLagMs.p99)} / ${ms(r.ingestLagMs.max)}` : '-',
       `${r.window.heartbeatsVisible} / ${r.window.heartbeatsSent}`,
       procs(r),

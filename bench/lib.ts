@@ -22,7 +22,9 @@ export async function startServe(extraEnv: Record<string, string> = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const port = await freePort();
   const token = 'bench-admin-token-0123456789abcdef';
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/berth.ts', 'serve'], {
+  // BENCH_SERVE_CPU_PROF=dir: each berth serve writes a V8 CPU profile there when it stops (where its time goes).
+  const prof = process.env.BENCH_SERVE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', 'bin/berth.ts', 'serve'], {
     env: { ...process.env, BERTH_DB_URL: `file:${join(dir, 'berth.db')}`, BERTH_PORT: String(port), BERTH_ADMIN_TOKEN: token, BERTH_MQTT_PORT: String(await freePort()), BERTH_LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -9,7 +9,7 @@ let parsed: ReturnType<typeof parse>;
 function parse() {
   return parseArgs({
     args: process.argv.slice(2), allowPositionals: true, strict: true,
-    options: { quick: { type: 'boolean' }, agents: { type: 'string' }, broker: { type: 'string' }, replicas: { type: 'string' }, failover: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { quick: { type: 'boolean' }, agents: { type: 'string' }, broker: { type: 'string' }, replicas: { type: 'string' }, failover: { type: 'string' }, liveness: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
 }
 const USAGE = 'usage: npm run bench [-- --quick] [-- <suite> ...] [fleet options]\nsuites: api, scheduler, failover, ingest, fleet, linux, chaos (only when named)\n';
@@ -25,7 +25,7 @@ if (parsed.values.help) {
 }
 const quick = parsed.values.quick ?? false;
 const only = parsed.positionals;
-const int = (name: 'agents' | 'replicas' | 'failover'): number | undefined => {
+const int = (name: 'replicas' | 'failover'): number | undefined => {
   const v = parsed.values[name];
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < (name === 'failover' ? 0 : 1)) { console.error(`--${name} must be a whole number${name === 'failover' ? '' : ' ≥ 1'}, got '${v}'`); process.exit(2); }
@@ -33,7 +33,14 @@ const int = (name: 'agents' | 'replicas' | 'failover'): number | undefined => {
 };
 const broker = parsed.values.broker;
 if (broker !== undefined && broker !== 'embedded' && broker !== 'mosquitto') { console.error(`--broker must be embedded or mosquitto, got '${broker}'`); process.exit(2); }
-const fleetOpts = { quick, agents: int('agents'), broker: broker as 'embedded' | 'mosquitto' | undefined, replicas: int('replicas'), failover: int('failover') };
+// --agents 2500,5000,10000: the levels to run, smallest first.
+const agentsArg = parsed.values.agents;
+if (agentsArg !== undefined && !/^\d+(,\d+)*$/.test(agentsArg)) { console.error(`--agents must be whole numbers separated by commas, got '${agentsArg}'`); process.exit(2); }
+const agents = agentsArg?.split(',').map(Number);
+if (agents?.some((n) => n < 1)) { console.error('--agents: every level must be ≥ 1'); process.exit(2); }
+const liveness = parsed.values.liveness;
+if (liveness !== undefined && liveness !== 'design' && liveness !== 'broker') { console.error(`--liveness must be design or broker, got '${liveness}'`); process.exit(2); }
+const fleetOpts = { quick, agents, liveness: liveness as 'design' | 'broker' | undefined, broker: broker as 'embedded' | 'mosquitto' | undefined, replicas: int('replicas'), failover: int('failover') };
 const suites: Record<string, () => Promise<unknown>> = {
   api: () => benchApi({ quick }),
   scheduler: () => benchScheduler({ quick }),

@@ -19,6 +19,11 @@ export const envSchema = z.object({
   BERTH_MAX_BODY_BYTES: intFrom(1024 * 1024),
   /** Hosts the fleet token enrols: schedulable at once (auto) or cordoned until an operator uncordons them (manual). */
   BERTH_HOST_APPROVAL: z.enum(['auto', 'manual']).default('auto'),
+  /**
+   * A host silent this long is dead (DESIGN: 2 s with 500 ms heartbeats). Raise it with the agents' --heartbeat-ms
+   * when liveness comes from the broker's keepalive and Last Will (docs/decisions.md, "Liveness at fleet scale").
+   */
+  BERTH_HOST_DEAD_AFTER_MS: z.coerce.number().int().min(500).max(600_000).default(2000),
   BERTH_MQTT_TLS_CERT: z.string().optional(),
   BERTH_MQTT_TLS_KEY: z.string().optional(),
 });
@@ -37,6 +42,8 @@ export interface Config {
   adminTenantId: string;
   maxBodyBytes: number;
   hostApproval?: 'auto' | 'manual';
+  /** Silence after which a host is dead (controller's hostDeadAfter); default 2 s. */
+  hostDeadAfterMs?: number;
   /** PEM files: the embedded broker then speaks mqtts only. */
   mqttTls?: { certFile: string; keyFile: string };
 }
@@ -68,6 +75,7 @@ export function configFrom(env: Env, secrets: { adminToken: string; agentToken: 
     adminTenantId: 'admin',
     maxBodyBytes: env.BERTH_MAX_BODY_BYTES,
     hostApproval: env.BERTH_HOST_APPROVAL,
+    hostDeadAfterMs: env.BERTH_HOST_DEAD_AFTER_MS,
     mqttTls: env.BERTH_MQTT_TLS_CERT && env.BERTH_MQTT_TLS_KEY ? { certFile: env.BERTH_MQTT_TLS_CERT, keyFile: env.BERTH_MQTT_TLS_KEY } : undefined,
   };
 }

@@ -231,6 +231,23 @@ describe('berth agent self-fencing', () => {
   beforeAll(async () => { b = await startTestBroker(); });
   afterAll(async () => { await b.close(); });
 
+  it('with broker-led liveness (--heartbeat-ms 5000) stays unfenced between heartbeats and still fences within 2.5 s of a cut', async () => {
+    const dir = await stateDir();
+    const c1 = exampleContainer(1);
+    await publishDesired(b, exampleDesired('h-slow', { containers: [c1] }));
+    const a = startAgent('h-slow', dir, b.url, ['--heartbeat-ms', '5000']);
+    await b.waitFor(isStatus('h-slow', (s) => containerIn(s, c1.id)?.status === 'RUNNING'), 'RUNNING', 15_000);
+    await new Promise((r) => setTimeout(r, 4000)); // longer than the 1.5 s self-fence, shorter than one heartbeat
+    expect(a.output()).not.toContain('self-fencing');
+    expect((await simState(dir)).containers).toHaveLength(1);
+
+    const cutAt = Date.now();
+    await b.pause();
+    await eventually(() => simState(dir), (s) => s.containers.length === 0, 'containers stopped', 5000);
+    expect(Date.now() - cutAt).toBeLessThan(2500);
+    await b.resume();
+  });
+
   it('stops its containers when cut off from the broker, reports the truth and recovers when it comes back', async () => {
     const dir = await stateDir();
     const c1 = exampleContainer(1);

@@ -113,3 +113,7 @@ export type Action =
   | { type: 'noop'; containerId: string; reason: string };
 
 export type EventType = 'scheduled' | 'rescheduled' | 'down' | 'retries-exhausted' | 'host-bad' | 'host-bad-cleared' | 'host-dead';
+
+/** DESIGN's timers with the deployment's hostDeadAfter (BERTH_HOST_DEAD_AFTER_MS on berth serve), where it set one. */
+export const timersFor = (config?: { hostDeadAfterMs?: number }): Timers =>
+  (config?.hostDeadAfterMs ? { ...DEFAULT_TIMERS, hostDeadAfter: config.hostDeadAfterMs } : DEFAULT_TIMERS);

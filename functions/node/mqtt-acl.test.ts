@@ -131,6 +131,8 @@ describe('berth mqtt-acl', () => {
     expect(r.out).toBe(mosquittoConf({ agentPort: 8883, controlPort: 1884, dir: '/etc/b', tls: { certFile: 'c.pem', keyFile: 'k.pem' } }));
     expect(r.out).toContain('listener 8883\nallow_anonymous false\npassword_file /etc/b/berth.passwd\nacl_file /etc/b/berth.acl\nuse_username_as_clientid true\ncertfile c.pem');
     expect(r.out).toContain('listener 1884 127.0.0.1');
+    // Global: the control plane's connections carry every host's QoS 1 messages (issue 12's fleet benchmark).
+    expect(r.out).toContain('max_inflight_messages 0\nmax_queued_messages 100000');
   });
 
   it.each([[['bogus']], [['passwd', '--host', 'x']], [['conf']], [['conf', '--port', '1', '--control-port', '2', '--cert', 'c']]])('refuses %j with usage', async (argv) => {

@@ -38,9 +38,23 @@ export function connectControl(url: string, password: string, logger: Logger, tl
   return client;
 }
 
+/**
+ * Publishes wait while the socket's buffer is full, on ONE shared 'drain' listener: mqtt.js adds a 'drain'
+ * listener per packet written to a full socket, and the relay publishing hundreds of documents at once (10,000
+ * hosts after a restart) then tripped Node's MaxListenersExceededWarning on the control client's socket.
+ */
 export class MqttPublisher implements Publisher {
+  private drained: Promise<void> | null = null;
   constructor(private readonly client: MqttClient) {}
   async publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    for (let stream = this.client.stream; stream?.writableNeedDrain && !stream.destroyed; stream = this.client.stream) {
+      this.drained ??= new Promise<void>((resolve) => {
+        const done = () => { stream.off('drain', done); stream.off('close', done); this.drained = null; resolve(); };
+        stream.once('drain', done);
+        stream.once('close', done);
+      });
+      await this.drained;
+    }
     await this.client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain });
   }
 }

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { hosts } from '../../db/schema';
 import { recordEvent, setPlacement } from '../../controller/apply';
 import { readFleetSnapshot, schedHosts, type ContainerRow, type FleetSnapshot } from '../../controller/snapshot';
-import { DEFAULT_TIMERS } from '../../controller/types';
+import { timersFor, type Timers } from '../../controller/types';
 import { FILTERS } from '../../scheduler/filters';
 import { schedule, schedulePass } from '../../scheduler/schedule';
 import { ELIGIBLE, type Decision, type SchedContainer } from '../../scheduler/types';
@@ -21,14 +21,14 @@ const HARD = FILTERS.filter((f) => f.kind === 'hard');
 const schedContainer = (c: ContainerRow): SchedContainer => ({ id: c.id, groupId: c.groupId, hostId: c.hostId, placementGeneration: c.placementGeneration });
 
 /** One decision for the container as if placed afresh (it leaves its current host: that host's count drops). */
-function decideFresh(c: ContainerRow, snap: FleetSnapshot, now: number, seed: string): Decision {
-  const hostsNow = schedHosts(snap.hosts, now, DEFAULT_TIMERS);
+function decideFresh(c: ContainerRow, snap: FleetSnapshot, now: number, seed: string, timers: Timers): Decision {
+  const hostsNow = schedHosts(snap.hosts, now, timers);
   return schedulePass([schedContainer(c)], { now, hosts: hostsNow, groups: snap.groups, seed }, { explain: true }).decisions[0];
 }
 
 const detailOf = (d: Decision) => ({ policy: d.policy, seed: d.seed, summary: d.summary, reasons: d.reasons });
 
-export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'>, id: string, hostId: string) {
+export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'> & { config?: Deps['config'] }, id: string, hostId: string) {
   return deps.database.write(async (tx) => {
     const row = await getContainerRow(tx, id);
     const [host] = await tx.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, hostId)).limit(1);
@@ -37,7 +37,7 @@ export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'>, i
     const now = deps.clock.now();
     const snap = await readFleetSnapshot(tx);
     const group = snap.groups[row.groupId];
-    const d = schedule(schedContainer(row), group, { now, hosts: schedHosts(snap.hosts, now, DEFAULT_TIMERS) }, { filters: HARD, explain: true });
+    const d = schedule(schedContainer(row), group, { now, hosts: schedHosts(snap.hosts, now, timersFor(deps.config)) }, { filters: HARD, explain: true });
     const reason = d.reasons[hostId] ?? ELIGIBLE;
     if (reason !== ELIGIBLE) throw conflict(`host ${hostId} cannot take container ${id}: ${reason}`);
     const change = { to: hostId, schedulerState: row.hostId ? 'RESCHEDULED' as const : 'SCHEDULED' as const, placementGeneration: row.placementGeneration + 1 };
@@ -51,11 +51,11 @@ export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'>, i
   });
 }
 
-export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'>, id: string) {
+export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'> & { config?: Deps['config'] }, id: string) {
   return deps.database.write(async (tx) => {
     const row = await getContainerRow(tx, id);
     const now = deps.clock.now();
-    const d = decideFresh(row, await readFleetSnapshot(tx), now, `api:${now}`);
+    const d = decideFresh(row, await readFleetSnapshot(tx), now, `api:${now}`, timersFor(deps.config));
     const eligible = d.summary[ELIGIBLE] ?? 0;
     const detail = { ...detailOf(d), from: row.hostId };
     if (d.hostId !== null && d.hostId === row.hostId) {
@@ -83,9 +83,9 @@ export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'>,
   });
 }
 
-export async function explainContainer(deps: Pick<Deps, 'database' | 'clock'>, db: Db, id: string) {
+export async function explainContainer(deps: Pick<Deps, 'database' | 'clock'> & { config?: Deps['config'] }, db: Db, id: string) {
   const row = await getContainerRow(db, id);
-  const d = decideFresh(row, await readFleetSnapshot(db), deps.clock.now(), 'explain');
+  const d = decideFresh(row, await readFleetSnapshot(db), deps.clock.now(), 'explain', timersFor(deps.config));
   const hostIds = Object.keys(d.reasons).sort();
   return {
     containerId: id,
