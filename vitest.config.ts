@@ -30,6 +30,8 @@ export default defineConfig({
               bindings: {
                 BERTH_DB_URL: inject('dbUrl'), BERTH_DB_AUTH_TOKEN: TOKENS.db, BERTH_MQTT_URL: inject('mqttWsUrl'),
                 BERTH_ADMIN_TOKEN: TOKENS.admin, BERTH_AGENT_TOKEN: TOKENS.agent, BERTH_SECRET_KEY: TOKENS.secret,
+                // Test-only: where the specs reach the agents' listeners (test/workerd/agent-listeners.ts).
+                TEST_LISTENERS_URL: inject('listenersUrl'),
               },
             },
           })),

@@ -44,15 +44,19 @@ const AGENT_EVENTS = '/v1/agent-events';
 /** The response header that says how many database round trips the request itself took (benchmarks). */
 // Not exported: workerd takes every named export of the main module for an entrypoint (a string breaks start-up).
 const ROUND_TRIPS_HEADER = 'x-berth-db-round-trips';
-let cached: { key: string; instance: Promise<Instance> } | null = null;
+let cached: { key: string; instance: Instance } | null = null;
 
-/** The isolate's instance for these bindings (rebuilt when they change; a failed build is not kept). */
-function instanceFor(env: Bindings): Promise<Instance> {
+/**
+ * The isolate's instance for these bindings (rebuilt when they change; a failed build is not kept). The built
+ * value is cached, never the promise of it: a promise made in one request and awaited by another is one of the
+ * I/O objects workerd ties to its request ("Cannot perform I/O on behalf of a different request"; the runtime
+ * then cancelled the waiting request as hung). Two requests arriving before the first build ends each build one.
+ */
+async function instanceFor(env: Bindings): Promise<Instance> {
   const key = JSON.stringify(Object.entries(env).filter(([k, v]) => k.startsWith('BERTH_') && typeof v === 'string').sort());
   if (cached?.key === key) return cached.instance;
-  const instance = build(env);
+  const instance = await build(env);
   cached = { key, instance };
-  instance.catch(() => { if (cached?.instance === instance) cached = null; });
   return instance;
 }
 

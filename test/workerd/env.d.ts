@@ -7,6 +7,7 @@ declare namespace Cloudflare {
     BERTH_ADMIN_TOKEN: string;
     BERTH_AGENT_TOKEN: string;
     BERTH_SECRET_KEY: string;
+    TEST_LISTENERS_URL: string;
   }
 }
 

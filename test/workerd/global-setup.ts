@@ -14,12 +14,14 @@ import { applyMigrations } from '../../functions/node/migrate';
 import { silentLogger } from '../../shared/logger';
 import { startLibsqlHttpStandIn } from '../standins/libsql-http/server';
 import { TOKENS } from './tokens';
+import { startAgentListeners } from './agent-listeners';
 
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dbUrl: string;
     mqttWsUrl: string;
+    listenersUrl: string;
   }
 }
 
@@ -35,7 +37,10 @@ export default async function setup(project: TestProject) {
   });
   project.provide('dbUrl', standIn.url);
   project.provide('mqttWsUrl', broker.wsUrl!);
+  const listeners = await startAgentListeners(broker.url, TOKENS.agent);
+  project.provide('listenersUrl', listeners.url);
   return async () => {
+    await listeners.close();
     await broker.close();
     await standIn.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 // Helpers the workerd specs share: the Worker through SELF, the database over @libsql/client/web (HTTP, inside
 // workerd), and MQTT-over-WebSocket clients acting as agents (they see what the Worker published).
 import { env, SELF } from 'cloudflare:test';
-import mqtt, { type MqttClient } from 'mqtt';
 import { openDatabase, type Database } from '../../functions/db/client';
 import { controlPassword } from '../../functions/crypto';
 import type { Api } from '../../functions/node/seed-vpn';
@@ -37,30 +36,25 @@ export async function ingest(messages: unknown[], token?: string) {
   return call('POST', '/v1/agent-events', { messages }, token ?? (await controlCredential()));
 }
 
-const enrolled = new Set<string>();
-const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
-
 /**
- * An agent's view of the broker: it subscribes to its desired topic and keeps every document it receives (the
- * retained one first). The first connection of a host enrols it with the fleet token (issue 9); later ones log in
- * with its own secret, as a real agent does. Open one per test and close it there: workerd ties a socket to the
- * test (request context) that opened it, so a listener kept from beforeAll is not one to rely on. Drops are
- * logged: a listener that stops hearing says so instead of timing out silently.
+ * An agent's view of the broker: a listener held on the Node side (agent-listeners.ts) with the host's identity,
+ * subscribed to its desired topic; docs() reads every document it received so far (the retained one first).
  */
-export async function agentListener(hostId: string): Promise<{ docs: any[]; client: MqttClient; close: () => Promise<void> }> {
-  const password = enrolled.has(hostId) ? hostSecret(hostId) : `berth-enrol:${env.BERTH_AGENT_TOKEN}:${hostSecret(hostId)}`;
-  const client = await mqtt.connectAsync(env.BERTH_MQTT_URL, {
-    protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password, reconnectPeriod: 0, clean: true,
-  });
-  enrolled.add(hostId);
-  let closing = false;
-  client.on('close', () => { if (!closing) console.log(`agent listener ${hostId}: connection closed by the broker`); });
-  client.on('error', (e) => console.log(`agent listener ${hostId}: ${e.message}`));
-  const docs: any[] = [];
-  client.on('message', (_t, payload) => docs.push(JSON.parse(new TextDecoder().decode(payload))));
-  const granted = await client.subscribeAsync(`berth/v1/hosts/${hostId}/desired`, { qos: 1 });
-  if (granted[0]?.qos === 128) throw new Error(`agent listener ${hostId}: subscription refused`);
-  return { docs, client, close: async () => { closing = true; await client.endAsync(); } };
+export interface AgentListener { docs: () => Promise<any[]>; close: () => Promise<void> }
+
+export async function agentListener(hostId: string): Promise<AgentListener> {
+  const base = env.TEST_LISTENERS_URL;
+  const res = await fetch(`${base}/listen?host=${hostId}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`agent listener ${hostId}: ${await res.text()}`);
+  return {
+    docs: async () => {
+      const r = await fetch(`${base}/docs?host=${hostId}`);
+      const body = await r.json() as { docs?: any[]; connected?: boolean; error?: string };
+      if (!r.ok || !body.connected) throw new Error(`agent listener ${hostId}: ${body.error ?? 'disconnected'}`);
+      return body.docs!;
+    },
+    close: async () => { await (await fetch(`${base}/stop?host=${hostId}`, { method: 'POST' })).text(); },
+  };
 }
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {

@@ -1,7 +1,7 @@
 // The serverless pipeline in workerd against a real libSQL database (HTTP) and a real broker (aedes, MQTT over
 // WebSocket): an API write hands on to the controller step and the relay; a Last Will delivered over HTTP fails
 // the container over at once; the cron sweep publishes what no event did. Agents here are MQTT clients that
-// subscribe to their desired topic, as real agents do.
+// subscribe to their desired topic, as real agents do (held on the Node side: test/workerd/agent-listeners.ts).
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -13,7 +13,7 @@ import { InvocationPublisher } from '../../functions/worker/publisher';
 import { WORKER_HOLDER } from '../../functions/worker/pipeline';
 import type { Database } from '../../functions/db/client';
 import { silentLogger } from '../../shared/logger';
-import { agentListener, controlCredential, heartbeat, ingest, openDb, ORIGIN, presence, unique, until } from './kit';
+import { agentListener, type AgentListener, controlCredential, heartbeat, ingest, openDb, ORIGIN, presence, unique, until } from './kit';
 
 const hosts = [unique('wp'), unique('wp')];
 // Agents heartbeat every 500 ms; here the bridge's part is played by a timer posting their heartbeats in batches.
@@ -35,7 +35,7 @@ const containerOf = (routerId: string) =>
   withDb(async (db) => (await db.db.all<{ id: string; host_id: string | null }>(sql`SELECT id, host_id FROM containers WHERE configuration_id = ${routerId}`))[0]);
 
 /** Runs fn with both hosts' agents listening (opened and closed in the test that uses them: see agentListener). */
-async function withListeners<T>(fn: (listeners: { docs: any[] }[]) => Promise<T>): Promise<T> {
+async function withListeners<T>(fn: (listeners: AgentListener[]) => Promise<T>): Promise<T> {
   const listeners = [await agentListener(hosts[0]), await agentListener(hosts[1])];
   try {
     return await fn(listeners);
@@ -92,7 +92,7 @@ describe('the serverless pipeline (workerd, real libSQL over HTTP, real broker o
     placedOn = hosts.indexOf(placed);
     expect(placedOn).toBeGreaterThanOrEqual(0);
     const c = await containerOf(routerId);
-    await until('the desired document at the agent', () => listeners[placedOn].docs.find((d) => hasContainer(d, c.id)));
+    await until('the desired document at the agent', async () => (await listeners[placedOn].docs()).find((d) => hasContainer(d, c.id)));
     console.log(`round trips per request: ${JSON.stringify(Object.fromEntries(roundTrips))}`);
     // Issue 8's target: at most 4 round trips to the database per create (one read batch, INSERT + snapshot, the
     // translation's writes, COMMIT); a read sent on its own again would show here.
@@ -108,9 +108,9 @@ describe('the serverless pipeline (workerd, real libSQL over HTTP, real broker o
     const r = await ingest([presence(hosts[placedOn], false)]);
     expect(r.body.accepted).toBe(1);
     await until('the container on the other host', async () => (await containerOf(routerId)).host_id === hosts[other]);
-    await until('the desired document at the other agent', () => listeners[other].docs.find((d) => hasContainer(d, c.id)));
+    await until('the desired document at the other agent', async () => (await listeners[other].docs()).find((d) => hasContainer(d, c.id)));
     // The dead host's document no longer holds it.
-    await until('the dead host emptied', () => listeners[placedOn].docs.at(-1) && !hasContainer(listeners[placedOn].docs.at(-1), c.id));
+    await until('the dead host emptied', async () => { const last = (await listeners[placedOn].docs()).at(-1); return last && !hasContainer(last, c.id); });
   })));
 
   it('the cron sweep publishes what no event did', async () => {
@@ -122,7 +122,7 @@ describe('the serverless pipeline (workerd, real libSQL over HTTP, real broker o
       const ctx = createExecutionContext();
       await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env as never, ctx);
       await waitOnExecutionContext(ctx);
-      await until('a new document for the host', () => l.docs.some((d) => d.generation > published));
+      await until('a new document for the host', async () => (await l.docs()).some((d) => d.generation > published));
       await until('the mark released', () => withDb(async (db) => (await db.db.all(sql`SELECT host_id FROM dirty_hosts WHERE host_id = ${hosts[0]}`)).length === 0));
     } finally {
       await l.close();
@@ -180,7 +180,7 @@ describe('the serverless pipeline (workerd, real libSQL over HTTP, real broker o
       times.push(Date.now() - t0);
       connects.push(p.connectMs);
     }
-    await until('all ten probes at the agent', () => l.docs.filter((d) => d.probe !== undefined).length === 10);
+    await until('all ten probes at the agent', async () => (await l.docs()).filter((d) => d.probe !== undefined).length === 10);
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`connect+publish+close ms: p50 ${sorted[5]} max ${sorted[9]}; connect ms: ${connects.join(',')}`);
   });
