@@ -103,7 +103,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     markAllHostsDirty(deps).catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot mark hosts for republishing'));
   });
   if (broker) await markAllHostsDirty(deps);
-  const tick = startTick(deps, { hearingSince: () => hearingSince, hostDeadAfterMs: config.hostDeadAfterMs });
+  const tick = startTick(deps, { hearingSince: () => hearingSince });
 
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {

@@ -5,13 +5,12 @@
 import { hostname } from 'node:os';
 import type { Deps } from '../deps';
 import { Controller } from '../controller/tick';
-import { DEFAULT_TIMERS, type Timers } from '../controller/types';
+import { timersFor, type Timers } from '../controller/types';
 import { drainTick } from '../services/hosts/drain';
 import { runRelay } from '../relay/relay';
 
 export interface TickOptions {
   intervalMs?: number;
-  hostDeadAfterMs?: number;
   /**
    * Since when this process hears the hosts (connected to the broker); null = it cannot. A control plane that
    * cannot hear the hosts, or has heard them for less than hostDeadAfter (DESIGN section 6: hosts get one
@@ -58,7 +57,8 @@ function loop(intervalMs: number, pass: () => Promise<void>): Loop {
 
 export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const intervalMs = opts.intervalMs ?? 250;
-  const timers: Timers = { ...DEFAULT_TIMERS, hostDeadAfter: opts.hostDeadAfterMs ?? DEFAULT_TIMERS.hostDeadAfter, ...opts.timers };
+  // The deployment's timers (BERTH_HOST_DEAD_AFTER_MS), then what a test or benchmark overrides.
+  const timers: Timers = { ...timersFor(deps.config), ...opts.timers };
   const holder = opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const controller = new Controller(deps, { holder, timers, hearingSince: opts.hearingSince });
   const step = async (name: string, fn: () => Promise<unknown>) => {

@@ -8,23 +8,18 @@ import { connectionBody, ok, PSK, vpnWorld, type VpnWorld } from '../services/si
 import { insertHost } from '../services/hosts/test-fixtures';
 import { markHostDirty } from '../services/hosts/write';
 import { containers, ipsecSiteConnections, ports } from '../db/schema';
-import { zDesiredState, type DesiredState } from '../../shared/protocol/messages';
-import type { Publisher } from '../deps';
 import { Controller } from '../controller/tick';
 import { refreshNeutronStatus } from '../status/apply';
 import { runRelay } from './relay';
+import { RecordingPublisher } from './test-fixtures';
 
-class Recorder implements Publisher {
-  docs: DesiredState[] = [];
-  async publish(_t: string, payload: string) { this.docs.push(zDesiredState.parse(JSON.parse(payload))); }
-  last() { return this.docs.at(-1)!; }
-  sentConnections() { return this.last().containers.flatMap((c) => c.config.connections.map((x) => x.id)); }
-}
+const lastDoc = (pub: RecordingPublisher) => pub.docs().at(-1)!;
+const sentConnections = (pub: RecordingPublisher) => lastDoc(pub).containers.flatMap((c) => c.config.connections.map((x) => x.id));
 
 describe('what the relay cannot send is ERROR with a reason on the Neutron object', () => {
   let t: TestApp;
   let w: VpnWorld;
-  let pub: Recorder;
+  let pub: RecordingPublisher;
   const db = () => t.deps.database.db;
   const relay = () => runRelay({ ...t.deps, publisher: pub });
   const getConn = (id: string) => ok(t.req('GET', `/v2.0/vpn/ipsec-site-connections/${id}`, undefined, w.token), 200);
@@ -32,7 +27,7 @@ describe('what the relay cannot send is ERROR with a reason on the Neutron objec
   const events = async () => (await t.req('GET', '/v1/events')).body.events as { type: string; reason: string; containerId: string }[];
 
   beforeEach(async () => {
-    pub = new Recorder();
+    pub = new RecordingPublisher();
     t = await createTestApp();
     w = await vpnWorld(t);
     await insertHost(db(), 'host0', { alive: true, lastSeenAt: Date.now() });
@@ -52,7 +47,7 @@ describe('what the relay cannot send is ERROR with a reason on the Neutron objec
     const corrupt = `${row.pskCiphertext.slice(0, -4)}AAAA`;
     await db().update(ipsecSiteConnections).set({ pskCiphertext: corrupt }).where(eq(ipsecSiteConnections.id, conn.id));
     await relay();
-    expect(pub.sentConnections()).toEqual([]);
+    expect(sentConnections(pub)).toEqual([]);
 
     const shown = await getConn(conn.id);
     expect(shown.status).toBe('ERROR');
@@ -76,7 +71,7 @@ describe('what the relay cannot send is ERROR with a reason on the Neutron objec
     const updated = await ok(t.req('PUT', `/v2.0/vpn/ipsec-site-connections/${conn.id}`, { ipsec_site_connection: { psk: 'a-new-psk-0123' } }, w.token), 200);
     expect(updated).toMatchObject({ status: 'PENDING_UPDATE', status_reason: null });
     await relay();
-    expect(pub.sentConnections()).toEqual([conn.id]);
+    expect(sentConnections(pub)).toEqual([conn.id]);
     expect(await getConn(conn.id)).toMatchObject({ status: 'PENDING_UPDATE', status_reason: null });
   });
 
@@ -102,7 +97,7 @@ describe('what the relay cannot send is ERROR with a reason on the Neutron objec
     const [port] = await db().select().from(ports).where(eq(ports.id, box.portId));
     await db().update(ports).set({ interfaceName: 'not an interface name!' }).where(eq(ports.id, port.id));
     await relay();
-    expect(pub.last().containers).toEqual([]);
+    expect(lastDoc(pub).containers).toEqual([]);
 
     for (const id of [w.serviceId, w.legacyServiceId]) {
       expect(await getService(id)).toMatchObject({ status: 'ERROR', status_reason: expect.stringMatching(/^cannot be sent to its host: interfaceName/) });
@@ -116,7 +111,7 @@ describe('what the relay cannot send is ERROR with a reason on the Neutron objec
     await db().update(ports).set({ interfaceName: port.interfaceName }).where(eq(ports.id, port.id));
     await t.deps.database.write((tx) => markHostDirty(tx, 'host0', Date.now()));
     await relay();
-    expect(pub.sentConnections()).toEqual([conn.id]);
+    expect(sentConnections(pub)).toEqual([conn.id]);
     for (const id of [w.serviceId, w.legacyServiceId]) expect(await getService(id)).toMatchObject({ status: 'PENDING_UPDATE', status_reason: null });
     expect(await getConn(conn.id)).toMatchObject({ status: 'PENDING_UPDATE', status_reason: null });
     expect((await events()).filter((e) => e.type === 'left-out-cleared')).toHaveLength(3);

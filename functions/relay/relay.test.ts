@@ -6,28 +6,10 @@ import { connectionBody, ok, PSK, vpnWorld, type VpnWorld } from '../services/si
 import { insertHost } from '../services/hosts/test-fixtures';
 import { markHostDirty } from '../services/hosts/write';
 import { containers, dirtyHosts, hosts, leases } from '../db/schema';
-import { zDesiredState, type DesiredState } from '../../shared/protocol/messages';
-import type { Publisher } from '../deps';
 import type { Logger } from '../../shared/logger';
 import { Controller } from '../controller/tick';
 import { markAllHostsDirty, runRelay } from './relay';
-
-interface Sent { topic: string; payload: string; opts: { qos: 0 | 1; retain: boolean } }
-
-/** Records publishes; `fail` makes the next ones reject, `during` runs inside publish (a write racing the relay). */
-class RecordingPublisher implements Publisher {
-  sent: Sent[] = [];
-  fail = false;
-  during: (() => Promise<void>) | null = null;
-  async publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) {
-    if (this.during) await this.during();
-    if (this.fail) throw new Error('broker refused');
-    this.sent.push({ topic, payload, opts });
-  }
-  docs(): DesiredState[] {
-    return this.sent.map((s) => zDesiredState.parse(JSON.parse(s.payload)));
-  }
-}
+import { RecordingPublisher } from './test-fixtures';
 
 describe('relay', () => {
   let t: TestApp;

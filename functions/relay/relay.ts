@@ -18,6 +18,7 @@ import { markHostsDirtySteps } from '../services/hosts/write';
 import { inOneTrip } from '../db/batch';
 import { buildDesired } from './build';
 import { readContainerInputs } from './read';
+import { bareColumn } from '../db/sql-names';
 import { unsentChanges, type UnsentChanges } from './unsent';
 import { unsentSteps } from './unsent-write';
 import { CONTROLLER_LEASE, databaseIdOf, databaseIdStep, documentEpoch, leaseEpochOf, leaseEpochStep } from './fence';
@@ -117,8 +118,8 @@ async function claim(tx: Db, deps: RelayDeps, hostIds: string[]): Promise<Claime
   await inOneTrip(tx, [
     tx.run(sql`DELETE FROM ${dirtyHosts} WHERE EXISTS (SELECT 1 FROM json_each(${JSON.stringify(gone.map((m) => [m.hostId, m.markedAt]))}) AS j
       WHERE ${dirtyHosts.hostId} = j.value ->> 0 AND ${dirtyHosts.markedAt} = j.value ->> 1)`),
-    tx.run(sql`UPDATE ${hosts} SET ${col(hosts.desiredGeneration)} = j.value ->> 1 FROM json_each(${claimed}) AS j WHERE ${hosts.id} = j.value ->> 0`),
-    tx.run(sql`UPDATE ${dirtyHosts} SET ${col(dirtyHosts.markedAt)} = -(j.value ->> 1) FROM json_each(${claimed}) AS j WHERE ${dirtyHosts.hostId} = j.value ->> 0`),
+    tx.run(sql`UPDATE ${hosts} SET ${bareColumn(hosts.desiredGeneration)} = j.value ->> 1 FROM json_each(${claimed}) AS j WHERE ${hosts.id} = j.value ->> 0`),
+    tx.run(sql`UPDATE ${dirtyHosts} SET ${bareColumn(dirtyHosts.markedAt)} = -(j.value ->> 1) FROM json_each(${claimed}) AS j WHERE ${dirtyHosts.hostId} = j.value ->> 0`),
     ...unsentSteps(tx, unsent, deps.clock.now()),
   ]);
   return out;
@@ -137,13 +138,10 @@ async function release(tx: Db, done: [string, number][], now: number): Promise<v
   ]);
 }
 
-/** A column's bare name, for the SET list of an UPDATE (SQLite refuses a table-qualified one there). */
-const col = (c: { name: string }) => sql.identifier(c.name);
-
 /** Every host gets its document again (a broker that lost its retained messages, e.g. the embedded one restarting). */
 export async function markAllHostsDirty(deps: Pick<Deps, 'database' | 'clock'>): Promise<void> {
   const now = deps.clock.now();
-  const [host, markedAt] = [col(dirtyHosts.hostId), col(dirtyHosts.markedAt)];
+  const [host, markedAt] = [bareColumn(dirtyHosts.hostId), bareColumn(dirtyHosts.markedAt)];
   await deps.database.write((tx) => tx.run(sql`insert into ${dirtyHosts} (${host}, ${markedAt}) select ${hosts.id}, ${now} from ${hosts} where true
     on conflict(${host}) do update set ${markedAt} = excluded.${markedAt}`));
 }

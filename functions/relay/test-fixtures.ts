@@ -1,5 +1,8 @@
 // Test-only rows for the pure relay parts (build.ts, unsent.ts): one container per n on host0, a connection with a
-// given decrypted PSK (undefined: it could not be decrypted). Imported only by *.test.ts files.
+// given decrypted PSK (undefined: it could not be decrypted); and a publisher that records what the relay sends.
+// Imported only by *.test.ts files.
+import { zDesiredState, type DesiredState } from '../../shared/protocol/messages';
+import type { Publisher } from '../deps';
 import type { ConnectionInput, ContainerInput } from './build';
 
 export const now = 1_700_000_000_000;
@@ -40,3 +43,20 @@ export const connection = (psk: string | undefined): ConnectionInput => ({
   ipsec: { id: 'p', tenantId: 't', name: '', description: '', transformProtocol: 'esp', authAlgorithm: 'sha256', encryptionAlgorithm: 'aes-128', encapsulationMode: 'tunnel', lifetimeUnits: 'seconds', lifetimeValue: 7200, pfs: 'group14', createdAt: now, updatedAt: now },
   psk,
 });
+
+interface Sent { topic: string; payload: string; opts: { qos: 0 | 1; retain: boolean } }
+
+/** Records publishes; `fail` makes the next ones reject, `during` runs inside publish (a write racing the relay). */
+export class RecordingPublisher implements Publisher {
+  sent: Sent[] = [];
+  fail = false;
+  during: (() => Promise<void>) | null = null;
+  async publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) {
+    if (this.during) await this.during();
+    if (this.fail) throw new Error('broker refused');
+    this.sent.push({ topic, payload, opts });
+  }
+  docs(): DesiredState[] {
+    return this.sent.map((s) => zDesiredState.parse(JSON.parse(s.payload)));
+  }
+}

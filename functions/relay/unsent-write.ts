@@ -4,29 +4,28 @@ import { sql } from 'drizzle-orm';
 import type { Step } from '../db/batch';
 import type { Db } from '../db/client';
 import { containerEvents, ipsecSiteConnections, vpnServices } from '../db/schema';
+import { bareColumn } from '../db/sql-names';
 import type { UnsentChanges } from './unsent';
-
-/** A column's bare name, for the SET list of an UPDATE or the column list of an INSERT. */
-const col = (c: { name: string }) => sql.identifier(c.name);
 
 export function unsentSteps(tx: Db, u: UnsentChanges, now: number): Step[] {
   const steps: Step[] = [];
   if (u.services.length > 0) {
     const rows = JSON.stringify(u.services.map((s) => [s.id, s.sendError, s.status]));
-    steps.push(tx.run(sql`UPDATE ${vpnServices} SET ${col(vpnServices.sendError)} = j.value ->> 1, ${col(vpnServices.status)} = j.value ->> 2
+    steps.push(tx.run(sql`UPDATE ${vpnServices} SET ${bareColumn(vpnServices.sendError)} = j.value ->> 1, ${bareColumn(vpnServices.status)} = j.value ->> 2
       FROM json_each(${rows}) AS j WHERE ${vpnServices.id} = j.value ->> 0`));
   }
   if (u.connections.length > 0) {
     const t = ipsecSiteConnections;
     const rows = JSON.stringify(u.connections.map((c) => [c.id, c.sendError, c.status, c.clearTunnel ? 1 : 0]));
-    steps.push(tx.run(sql`UPDATE ${t} SET ${col(t.sendError)} = j.value ->> 1, ${col(t.status)} = j.value ->> 2,
-      ${col(t.tunnel)} = CASE WHEN j.value ->> 3 = 1 THEN NULL ELSE ${t.tunnel} END
+    steps.push(tx.run(sql`UPDATE ${t} SET ${bareColumn(t.sendError)} = j.value ->> 1, ${bareColumn(t.status)} = j.value ->> 2,
+      ${bareColumn(t.tunnel)} = CASE WHEN j.value ->> 3 = 1 THEN NULL ELSE ${t.tunnel} END
       FROM json_each(${rows}) AS j WHERE ${t.id} = j.value ->> 0`));
   }
   if (u.events.length > 0) {
     const e = containerEvents;
     const rows = JSON.stringify(u.events.map((v) => [v.containerId, v.hostId, v.type, v.reason, v.detail]));
-    steps.push(tx.run(sql`INSERT INTO ${e} (${col(e.containerId)}, ${col(e.at)}, ${col(e.hostId)}, ${col(e.type)}, ${col(e.reason)}, ${col(e.detail)})
+    const cols = sql.join([e.containerId, e.at, e.hostId, e.type, e.reason, e.detail].map(bareColumn), sql`, `);
+    steps.push(tx.run(sql`INSERT INTO ${e} (${cols})
       SELECT j.value ->> 0, ${now}, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value -> 4 FROM json_each(${rows}) AS j`));
   }
   return steps;

@@ -48,17 +48,19 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
     await c.close();
   });
 
-  it('applies every status report once, on one replica or the other, and both replicas take a share', async () => {
-    const [a0, b0] = await counts();
-    // Each host speaks for itself with its own credential, at QoS 1 so nothing may be lost on the way.
+  /** Each host speaks for itself with its own credential, PER_HOST messages at QoS 1 so none may be lost on the way. */
+  async function publishFromEveryHost(kind: 'status' | 'heartbeat', payload: (h: string, bootId: string, i: number) => object) {
     for (const h of HOSTS) {
       const m = await c.asHost(h);
       const bootId = crypto.randomUUID();
-      for (let i = 0; i < PER_HOST; i++) {
-        await m.publishAsync(`berth/v1/hosts/${h}/status`, JSON.stringify({ v: 1, hostId: h, bootId, containers: [] }), { qos: 1 });
-      }
+      for (let i = 0; i < PER_HOST; i++) await m.publishAsync(`berth/v1/hosts/${h}/${kind}`, JSON.stringify(payload(h, bootId, i)), { qos: 1 });
       await m.endAsync();
     }
+  }
+
+  it('applies every status report once, on one replica or the other, and both replicas take a share', async () => {
+    const [a0, b0] = await counts();
+    await publishFromEveryHost('status', (h, bootId) => ({ v: 1, hostId: h, bootId, containers: [] }));
     const sent = HOSTS.length * PER_HOST;
     await waitFor(`${sent} reports counted by the two replicas`, async () => {
       const [a, b] = await counts();
@@ -73,15 +75,7 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
 
   it('hands every heartbeat to every replica', async () => {
     const [a0, b0] = await counts();
-    for (const h of HOSTS) {
-      const m = await c.asHost(h);
-      const bootId = crypto.randomUUID();
-      for (let seq = 0; seq < PER_HOST; seq++) {
-        const hb = { v: 1, hostId: h, bootId, seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: seq };
-        await m.publishAsync(`berth/v1/hosts/${h}/heartbeat`, JSON.stringify(hb), { qos: 1 });
-      }
-      await m.endAsync();
-    }
+    await publishFromEveryHost('heartbeat', (h, bootId, seq) => ({ v: 1, hostId: h, bootId, seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: seq }));
     const sent = HOSTS.length * PER_HOST;
     await waitFor(`${sent} heartbeats counted by each replica`, async () => {
       const [a, b] = await counts();

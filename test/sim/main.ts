@@ -82,9 +82,12 @@ async function main(): Promise<number> {
     }
   };
   const seeds = Array.from({ length: o.seeds }, (_, i) => o.from + i);
-  if (o.jobs === 1) await templateDatabase(); // made before the clock starts (the pool's processes make their own)
-  if (o.jobs === 1) for (const seed of seeds) seen(await runSeed({ seed, faults: o.faults }));
-  else await runSeedsInParallel(seeds, { faults: o.faults }, o.jobs, seen);
+  if (o.jobs === 1) {
+    await templateDatabase(); // made before the clock starts (the pool's processes make their own)
+    for (const seed of seeds) seen(await runSeed({ seed, faults: o.faults }));
+  } else {
+    await runSeedsInParallel(seeds, { faults: o.faults }, o.jobs, seen);
+  }
   failed.sort((a, b) => a - b);
   converge.sort((a, b) => a - b);
   const pct = (p: number) => converge[Math.min(converge.length - 1, Math.floor(p * converge.length))] ?? null;

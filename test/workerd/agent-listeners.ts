@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 
 interface Listener { client: MqttClient; docs: unknown[] }
 
-export const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
+const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
 
 export async function startAgentListeners(mqttUrl: string, agentToken: string): Promise<{ url: string; close: () => Promise<void> }> {
   const listeners = new Map<string, Listener>();
