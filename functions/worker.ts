@@ -67,7 +67,7 @@ async function build(env: Bindings): Promise<Instance> {
   }
   const config = configFrom(parsed, { adminToken: parsed.BERTH_ADMIN_TOKEN, agentToken: parsed.BERTH_AGENT_TOKEN, secretKey: parsed.BERTH_SECRET_KEY });
   const password = await controlPassword(config.adminToken);
-  const o = pipelineDefaults();
+  const o = pipelineDefaults(config);
   const depsOf = (c: AppContext) => (c.env as unknown as InvocationEnv).berthDeps;
   const instance: Instance = { config, password, app: undefined as unknown as App };
   instance.app = createApp(undefined as unknown as Deps, {

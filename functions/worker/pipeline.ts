@@ -4,7 +4,7 @@
 // database, so any invocation may run it, twice at once or never again in this isolate.
 import type { Deps, Publisher } from '../deps';
 import { controllerStep } from '../controller/tick';
-import { DEFAULT_TIMERS, type Timers } from '../controller/types';
+import { timersFor, type Timers } from '../controller/types';
 import { drainTick } from '../services/hosts/drain';
 import { runRelay, type RelayResult } from '../relay/relay';
 
@@ -12,7 +12,8 @@ import { runRelay, type RelayResult } from '../relay/relay';
 export const WORKER_HOLDER = 'berth-workers';
 
 export interface PipelineOptions {
-  timers?: Timers;
+  /** Overrides of the deployment's timers (tests); the rest come from its config, as on berth serve. */
+  timers?: Partial<Timers>;
   /**
    * Lease TTL on Workers: longer than the cron interval (60 s), so a deployment with no events keeps its epoch
    * (a new epoch would restart the leader grace at every sweep). Default 90 s.
@@ -24,8 +25,12 @@ export interface PipelineOptions {
   stepEveryMs?: number;
 }
 
-export const pipelineDefaults = (o: PipelineOptions = {}) => {
-  const timers = o.timers ?? DEFAULT_TIMERS;
+/**
+ * The pass's settings for a deployment: DESIGN's timers with its BERTH_HOST_DEAD_AFTER_MS (timersFor, the same rule
+ * as berth serve's tick), then what a caller overrides. The hearing window follows hostDeadAfter.
+ */
+export const pipelineDefaults = (config: { hostDeadAfterMs?: number } | undefined, o: PipelineOptions = {}) => {
+  const timers: Timers = { ...timersFor(config), ...o.timers };
   return { timers, leaseTtlMs: o.leaseTtlMs ?? 90_000, hearingWindowMs: o.hearingWindowMs ?? Math.floor(timers.hostDeadAfter / 2), stepEveryMs: o.stepEveryMs ?? 250 };
 };
 
@@ -46,7 +51,7 @@ export interface PipelineResult {
  * into nothing). Each stage's failure is logged and the next stage still runs.
  */
 export async function runPipeline(deps: Omit<Deps, 'publisher'>, publisher: Publisher | null, opts: PipelineOptions = {}): Promise<PipelineResult> {
-  const o = pipelineDefaults(opts);
+  const o = pipelineDefaults(deps.config, opts);
   const d: Deps = { ...deps, publisher: publisher ?? { publish: async () => undefined } };
   const before = deps.database.roundTrips.total;
   const out: PipelineResult = { leader: false, epoch: null, applied: 0, relay: null, roundTrips: 0, stages: {}, errors: [] };
@@ -77,7 +82,7 @@ export async function runPipeline(deps: Omit<Deps, 'publisher'>, publisher: Publ
 
 /** Whether an ingest batch should start a pass: a host went offline, or no step ran for stepEveryMs. */
 export function ingestStartsPipeline(outcome: { offline: number; leaseLeftMs: number | null }, opts: PipelineOptions = {}): boolean {
-  const o = pipelineDefaults(opts);
+  const o = pipelineDefaults(undefined, opts);
   if (outcome.offline > 0 || outcome.leaseLeftMs === null) return true;
   // Each step renews the lease to the full TTL: what is left tells how long ago the last step ran.
   return outcome.leaseLeftMs < o.leaseTtlMs - o.stepEveryMs;
