@@ -1,7 +1,7 @@
 // Cloudflare Workers entry: the serverless control plane (DESIGN section 1, "a pipeline of functions").
 // fetch: the API, and POST /v1/agent-events (the broker's HTTP delivery); an API write that succeeded, or an ingest
 // batch that calls for it, hands on to the pipeline (controller step, drains, relay: functions/worker/pipeline.ts)
-// in ctx.waitUntil. scheduled: the cron sweep runs the same pipeline.
+// in ctx.waitUntil; an ingest batch's accepted tunnel reports are republished for telemetry consumers there too. scheduled: the cron sweep runs the same pipeline.
 // Per isolate, keyed by the bindings, only what is pure is cached: the parsed config, the derived control
 // credential and the Hono app (building it costs ~10 ms). Each invocation opens its own database client (no network
 // until the first query; workerd forbids one request's I/O objects — an open transaction's stream — in another)
@@ -18,6 +18,8 @@ import { openDatabase } from './db/client';
 import { nullPublisher, type Deps } from './deps';
 import type { AppContext } from './http/env';
 import { ingestHttp } from './ingest/http';
+import { publishTunnelTelemetry } from './ingest/telemetry';
+import type { TunnelTelemetry } from '../shared/protocol/messages';
 import { InvocationPublisher } from './worker/publisher';
 import { ingestStartsPipeline, pipelineDefaults, runPipeline } from './worker/pipeline';
 
@@ -74,7 +76,8 @@ async function build(env: Bindings): Promise<Instance> {
     depsOf,
     agentEvents: async (c) => {
       const { response, outcome } = await ingestHttp(c, { hearingWindowMs: o.hearingWindowMs });
-      if (ingestStartsPipeline(outcome)) c.executionCtx.waitUntil(pipeline(instance, depsOf(c)));
+      const pass = ingestStartsPipeline(outcome);
+      if (pass || outcome.telemetry.length > 0) c.executionCtx.waitUntil(pipeline(instance, depsOf(c), { telemetry: outcome.telemetry, pass }));
       return response;
     },
   });
@@ -89,10 +92,16 @@ async function invocationDeps(inst: Instance): Promise<Deps> {
   return deps;
 }
 
-/** One pipeline pass with its own broker connection, closed before the invocation ends. */
-async function pipeline(inst: Instance, deps: Deps): Promise<void> {
+/**
+ * What an invocation hands on, over its own broker connection (closed before the invocation ends): an ingest batch's
+ * tunnel telemetry (published exactly as berth serve's ingest does: functions/ingest/telemetry.ts), then, unless
+ * `pass` is false, one pipeline pass.
+ */
+async function pipeline(inst: Instance, deps: Deps, o: { telemetry?: readonly TunnelTelemetry[]; pass?: boolean } = {}): Promise<void> {
   const publisher = inst.config.mqttUrl ? new InvocationPublisher(inst.config.mqttUrl, inst.password) : null;
   try {
+    if (publisher && o.telemetry?.length) await publishTunnelTelemetry(publisher, o.telemetry, deps.logger);
+    if (o.pass === false) return;
     const r = await runPipeline(deps, publisher);
     deps.logger.debug({ ...r, relay: r.relay && { published: r.relay.published.length, failed: r.relay.failed.length }, connectMs: publisher?.connectMs }, 'pipeline pass');
   } finally {

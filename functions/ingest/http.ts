@@ -11,6 +11,7 @@ import { controlPassword, sameSecret } from '../crypto';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { applyAgentBatch } from './batcher';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
+import type { TunnelTelemetry } from '../../shared/protocol/messages';
 
 /** Most messages one request may carry (a bridge splits bigger batches). */
 export const MAX_MESSAGES_PER_REQUEST = 2000;
@@ -39,6 +40,8 @@ export interface IngestOutcome {
   offline: number;
   /** How long the controller lease has left after this batch (null: no lease row yet). */
   leaseLeftMs: number | null;
+  /** The accepted tunnel reports, for the caller to republish once committed (./telemetry.ts), as Node's ingest does. */
+  telemetry: TunnelTelemetry[];
 }
 
 /** Whether the bearer is the control credential or the admin token (both derived from / equal to the admin token). */
@@ -68,14 +71,15 @@ export async function ingestHttp(c: AppContext, opts: { hearingWindowMs: number 
   }
   const { deps } = c.var;
   let leaseLeftMs: number | null;
+  let telemetry: TunnelTelemetry[];
   try {
-    ({ leaseLeftMs } = await applyAgentBatch(deps, batch, { hearing: { lease: CONTROLLER_LEASE, windowMs: opts.hearingWindowMs } }));
+    ({ leaseLeftMs, telemetry } = await applyAgentBatch(deps, batch, { hearing: { lease: CONTROLLER_LEASE, windowMs: opts.hearingWindowMs } }));
   } catch (e) {
     deps.logger.error({ err: String((e as Error)?.message ?? e), messages: batch.length }, 'ingest batch failed');
     throw new AppError('UNAVAILABLE', 'the agent events could not be stored; nothing was applied, send them again', { retryable: true });
   }
   const offline = batch.filter((m) => m.kind === 'presence' && !m.value.online).length;
-  const outcome: IngestOutcome = { accepted: batch.length, dropped, offline, leaseLeftMs };
+  const outcome: IngestOutcome = { accepted: batch.length, dropped, offline, leaseLeftMs, telemetry };
   return { response: c.json({ accepted: outcome.accepted, dropped }, 200), outcome };
 }
 

@@ -7,9 +7,11 @@ import { encodeMessage, type TunnelTelemetry } from '../../shared/protocol/messa
 import { topics, TOPIC_QOS } from '../../shared/protocol/topics';
 import type { Publisher } from '../deps';
 
-export function publishTunnelTelemetry(publisher: Publisher, items: readonly TunnelTelemetry[], logger: Logger): void {
-  for (const t of items) {
-    publisher.publish(topics.tunnelTelemetry(t.connectionId), encodeMessage(t), TOPIC_QOS.telemetry)
-      .catch((e: Error) => logger.debug({ connectionId: t.connectionId, err: e.message }, 'tunnel telemetry not published'));
-  }
+/**
+ * The one home of this republishing, for both ingests: the Node subscriber's batches (fire and forget) and the
+ * Worker's POST /v1/agent-events, which awaits it before closing its invocation's broker connection. Never rejects.
+ */
+export async function publishTunnelTelemetry(publisher: Publisher, items: readonly TunnelTelemetry[], logger: Logger): Promise<void> {
+  await Promise.all(items.map((t) => publisher.publish(topics.tunnelTelemetry(t.connectionId), encodeMessage(t), TOPIC_QOS.telemetry)
+    .catch((e: Error) => logger.debug({ connectionId: t.connectionId, err: e.message }, 'tunnel telemetry not published'))));
 }

@@ -1,5 +1,5 @@
-// Node side of the workerd tests: agents' views of the broker, held outside workerd. A spec asks over HTTP for a
-// host to start listening (an MQTT client over TCP with that host's identity: the first connection enrols it with
+// Node side of the workerd tests: agents' views of the broker (and the telemetry consumer's, host=telemetry), held
+// outside workerd. A spec asks over HTTP for a host to start listening (an MQTT client over TCP with that host's identity: the first connection enrols it with
 // the fleet token, later ones use its own secret, as a real agent does), reads the documents it received, and
 // stops it. Why not an MQTT-over-WebSocket client inside the test isolate: workerd ties a socket to the request
 // that opened it, and such a client shared the isolate with the Worker's own invocations — now and then a
@@ -11,11 +11,27 @@ interface Listener { client: MqttClient; docs: unknown[] }
 
 const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
 
-export async function startAgentListeners(mqttUrl: string, agentToken: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** The listener id of the read-only telemetry consumer (user `telemetry`, subscribed to berth/v1/telemetry/#). */
+export const TELEMETRY_LISTENER = 'telemetry';
+
+export async function startAgentListeners(mqttUrl: string, agentToken: string, telemetryToken: string): Promise<{ url: string; close: () => Promise<void> }> {
   const listeners = new Map<string, Listener>();
   const enrolled = new Set<string>();
 
+  /** The telemetry consumer as issue 11 documents it; what it hears is kept as {topic, message}. */
+  async function listenTelemetry(): Promise<void> {
+    await stop(TELEMETRY_LISTENER);
+    const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, clientId: 'workerd-telemetry', username: 'telemetry', password: telemetryToken, reconnectPeriod: 0, clean: true, connectTimeout: 5000 });
+    const l: Listener = { client, docs: [] };
+    client.on('message', (topic, payload) => l.docs.push({ topic, message: JSON.parse(payload.toString('utf8')) }));
+    client.on('error', () => undefined);
+    const granted = await client.subscribeAsync('berth/v1/telemetry/#', { qos: 0 });
+    if (granted[0]?.qos === 128) throw new Error('the telemetry subscription was refused');
+    listeners.set(TELEMETRY_LISTENER, l);
+  }
+
   async function listen(hostId: string): Promise<void> {
+    if (hostId === TELEMETRY_LISTENER) return listenTelemetry();
     await stop(hostId);
     const password = enrolled.has(hostId) ? hostSecret(hostId) : `berth-enrol:${agentToken}:${hostSecret(hostId)}`;
     const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, clientId: `berth-agent-${hostId}`, username: hostId, password, reconnectPeriod: 0, clean: true, connectTimeout: 5000 });

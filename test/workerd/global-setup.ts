@@ -1,6 +1,6 @@
 // Node side of the workerd tests: the real pieces a deployed Worker talks to, started on free ports — a libSQL
 // database behind the test-only Hrana-over-HTTP stand-in (sqld/Turso cannot be installed here), migrated, and the
-// embedded aedes broker with its MQTT-over-WebSocket listener and berth's ACL. Their URLs and the tokens reach the
+// embedded aedes broker with its MQTT-over-WebSocket listener and berth's ACL (the telemetry consumer's user included). Their URLs and the tokens reach the
 // Worker as bindings (vitest.config.ts) and the tests through inject().
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,11 @@ export default async function setup(project: TestProject) {
   database.close();
   const broker = await startEmbeddedBroker({
     host: '127.0.0.1', port: 0, wsPort: 0, logger: silentLogger,
-    credentials: { agentToken: TOKENS.agent, controlPassword: await controlPassword(TOKENS.admin), hosts: memoryCredentialStore() },
+    credentials: { agentToken: TOKENS.agent, controlPassword: await controlPassword(TOKENS.admin), telemetryToken: TOKENS.telemetry, hosts: memoryCredentialStore() },
   });
   project.provide('dbUrl', standIn.url);
   project.provide('mqttWsUrl', broker.wsUrl!);
-  const listeners = await startAgentListeners(broker.url, TOKENS.agent);
+  const listeners = await startAgentListeners(broker.url, TOKENS.agent, TOKENS.telemetry);
   project.provide('listenersUrl', listeners.url);
   return async () => {
     await listeners.close();

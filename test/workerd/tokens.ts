@@ -4,4 +4,5 @@ export const TOKENS = {
   agent: 'workerd-agent-token-0123456789',
   secret: 'workerd-secret-key-0123456789',
   db: 'workerd-db-token-0123456789',
+  telemetry: 'workerd-telemetry-token-0123456789',
 };
