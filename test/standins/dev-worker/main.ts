@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cryptoIds } from '../../../shared/ids';
-import { configFrom, parseEnv } from '../../../functions/config';
+import { configFrom, parseEnv, type Config } from '../../../functions/config';
 import { openDatabase } from '../../../functions/db/client';
 import { startBridge } from '../../../functions/node/bridge';
 import { startEmbeddedBroker } from '../../../functions/node/broker';
@@ -31,13 +31,27 @@ berth bridge as the broker's HTTP delivery, a timer for the cron trigger). No be
 decisions runs besides the Worker. Agents connect as to npm start: npm run agent -- --host-id h1 --driver sim
 
 environment (as npm start): BERTH_PORT (8787), BERTH_HOST (127.0.0.1), BERTH_MQTT_PORT (1883),
-BERTH_DB_URL (file:.berth/berth.db), BERTH_ADMIN_TOKEN, BERTH_AGENT_TOKEN, BERTH_SECRET_KEY (else the
-generated files beside the database, shared with npm start)
+BERTH_DB_URL (file:.berth/berth.db), BERTH_ADMIN_TOKEN, BERTH_AGENT_TOKEN, BERTH_SECRET_KEY,
+BERTH_TELEMETRY_TOKEN (else the generated files beside the database, shared with npm start),
+BERTH_HOST_DEAD_AFTER_MS (2000), BERTH_MAX_BODY_BYTES, BERTH_HOST_APPROVAL (auto), BERTH_MQTT_TLS_CERT/_KEY
 
 flags:
   --cron-ms MS   how often the cron stand-in calls scheduled() (default 60000, as the "* * * * *" trigger;
                  [BERTH_DEV_CRON_MS])
   -h, --help     this text`;
+
+/**
+ * The Worker's bindings: where the stand-ins listen, the three secrets, and the deployment settings npm start also
+ * reads (BERTH_HOST_DEAD_AFTER_MS, BERTH_MAX_BODY_BYTES), so one environment means the same on both.
+ */
+export function workerBindings(config: Config, at: { dbUrl: string; dbToken: string; mqttWsUrl: string }): Record<string, string> {
+  return {
+    BERTH_DB_URL: at.dbUrl, BERTH_DB_AUTH_TOKEN: at.dbToken, BERTH_MQTT_URL: at.mqttWsUrl,
+    BERTH_ADMIN_TOKEN: config.adminToken, BERTH_AGENT_TOKEN: config.agentToken, BERTH_SECRET_KEY: config.secretKey,
+    BERTH_MAX_BODY_BYTES: String(config.maxBodyBytes),
+    ...(config.hostDeadAfterMs ? { BERTH_HOST_DEAD_AFTER_MS: String(config.hostDeadAfterMs) } : {}),
+  };
+}
 
 export async function runDevWorker(argv: string[], rawEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values;
@@ -94,7 +108,9 @@ export async function runDevWorker(argv: string[], rawEnv: NodeJS.ProcessEnv = p
     stops.push(async () => credDb.close());
     const hosts = databaseCredentialStore(credDb, () => ({ now: Date.now(), approval: config.hostApproval ?? 'auto' }));
     const broker = await startEmbeddedBroker({
-      host: config.host, port: config.mqttPort, credentials: { agentToken: config.agentToken, controlPassword: control, hosts }, logger, wsPort: 0,
+      host: config.host, port: config.mqttPort, logger, wsPort: 0,
+      // The read-only telemetry consumer (user `telemetry`) gets in as on npm start's broker.
+      credentials: { agentToken: config.agentToken, controlPassword: control, telemetryToken: secretFromFileOrNew(env.BERTH_TELEMETRY_TOKEN, paths.telemetryToken), hosts },
       tls: config.mqttTls, allCredentials: () => allCredentials(credDb.db),
     });
     stops.push(() => broker.close());
@@ -104,10 +120,7 @@ export async function runDevWorker(argv: string[], rawEnv: NodeJS.ProcessEnv = p
       host: config.host,
       port: config.port,
       scratchDir: scratch,
-      vars: {
-        BERTH_DB_URL: db.url, BERTH_DB_AUTH_TOKEN: dbToken, BERTH_MQTT_URL: broker.wsUrl!,
-        BERTH_ADMIN_TOKEN: config.adminToken, BERTH_AGENT_TOKEN: config.agentToken, BERTH_SECRET_KEY: config.secretKey,
-      },
+      vars: workerBindings(config, { dbUrl: db.url, dbToken, mqttWsUrl: broker.wsUrl! }),
       onOutput: (line) => process.stdout.write(`[workerd] ${line}\n`),
     });
     stops.push(() => worker.stop());
