@@ -18,11 +18,15 @@ import { startLibsqlHttpStandIn } from '../test/standins/libsql-http/server';
 
 const HOSTS = ['rt0', 'rt1', 'rt2'];
 
-/** A host coming up (presence + heartbeat under a fresh boot id), or its Last Will (online false). */
+/** Each host's current boot: a Last Will names the boot it ends (ingest ignores one of an older boot). */
+const boots = new Map<string, string>();
+
+/** A host coming up (presence + heartbeat under a fresh boot id), or its Last Will (online false, same boot). */
 function agentMessages(now: number, hosts = HOSTS, online = true): AgentMessage[] {
   const out: AgentMessage[] = [];
   for (const hostId of hosts) {
-    const bootId = cryptoIds.uuid();
+    if (online || !boots.has(hostId)) boots.set(hostId, cryptoIds.uuid());
+    const bootId = boots.get(hostId)!;
     const msgs = online
       ? [['presence', { v: 1, hostId, bootId, online: true, at: now }], ['heartbeat', { v: 1, hostId, bootId, seq: 0, at: now, observedGeneration: 0, count: 0, quota: -1, load: 0 }]] as const
       : [['presence', { v: 1, hostId, bootId, online: false, at: now }]] as const;
@@ -35,7 +39,7 @@ function agentMessages(now: number, hosts = HOSTS, online = true): AgentMessage[
   return out;
 }
 
-export async function roundTripsOverHttp(dbPath: string, creates: number): Promise<{ create: number[]; placingStep: number[]; failoverStep: number[] }> {
+export async function roundTripsOverHttp(dbPath: string, creates: number): Promise<{ create: number[]; placingStep: number[]; failoverStep: number[]; idleStep: number[] }> {
   const standIn = await startLibsqlHttpStandIn({ path: dbPath });
   const database = await openDatabase({ url: standIn.url });
   try {
@@ -66,6 +70,7 @@ export async function roundTripsOverHttp(dbPath: string, creates: number): Promi
     await new Promise((r) => setTimeout(r, 2500));
     const placingStep: number[] = [];
     const failoverStep: number[] = [];
+    const idleStep: number[] = [];
     for (let i = 0; i < creates; i++) {
       await applyAgentBatch(deps, agentMessages(systemClock.now())); // every host heard from just now
       await factory.vpn(100 + i);
@@ -77,8 +82,14 @@ export async function roundTripsOverHttp(dbPath: string, creates: number): Promi
       await applyAgentBatch(deps, agentMessages(systemClock.now(), [victim], false));
       const s = await step();
       if (s.types.has('reschedule') || s.types.has('setDown')) failoverStep.push(s.rt);
+      const idle = await step(); // nothing left to do
+      if (idle.types.size === 0) idleStep.push(idle.rt);
     }
-    return { create, placingStep, failoverStep };
+    // A figure the report needs must not silently go missing (it did: Last Wills of a wrong boot were ignored).
+    if (placingStep.length === 0 || failoverStep.length === 0 || idleStep.length === 0) {
+      throw new Error(`controller steps not measured: placing ${placingStep.length}, failover ${failoverStep.length}, idle ${idleStep.length}`);
+    }
+    return { create, placingStep, failoverStep, idleStep };
   } finally {
     database.close();
     await standIn.close();

@@ -136,6 +136,7 @@ export async function benchWorker(opts: { quick?: boolean } = {}) {
       row('create site connection (API request, @libsql/client HTTP)', rt.create, '≤ 4'),
       row('controller step that places the new container', rt.placingStep),
       row('controller step that fails over a dead host\'s containers', rt.failoverStep),
+      row('controller step with nothing to do', rt.idleStep),
       row('pipeline pass in workerd (step + drains + relay)', passes),
     ]);
   console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
