@@ -9,6 +9,7 @@ processes:
   demo                  control plane + three simulated hosts + the seed VPN example
   bridge                forward agent messages from a broker to the HTTP ingest endpoint (see: berth bridge --help)
   mqtt-acl [passwd|conf] print Mosquitto's acl_file, password_file (from the database) or mosquitto.conf
+  migrate               apply the database migrations to BERTH_DB_URL (a remote libSQL before npm run deploy)
 
 operator commands talk to BERTH_URL (default http://127.0.0.1:8787) with BERTH_TOKEN
 (default: the embedded .berth/admin-token).`;
@@ -39,6 +40,10 @@ async function main(): Promise<number> {
     case 'mqtt-acl': {
       const { runMqttAclCli } = await import('../functions/node/mosquitto-cli');
       return runMqttAclCli(rest);
+    }
+    case 'migrate': {
+      const { runMigrateCli } = await import('../functions/node/migrate-cli');
+      return runMigrateCli(rest);
     }
     case undefined:
     case 'help':
