@@ -108,6 +108,9 @@ describe('taking nothing on faith', () => {
       await sleep(50);
     }
     expect(broker.stats().droppedRetained).toBe(before + 2);
+    const own = await connectAs('host0', testHostSecret('host0'));
+    await own.publishAsync('berth/v1/hosts/host0/presence', '{"retained":1}', { qos: 1, retain: true });
+    await end(own);
     const watcher = await connectAs(CONTROL_USER, CONTROL_PW);
     const replayed: string[] = [];
     watcher.on('message', (t) => replayed.push(t));
@@ -115,6 +118,8 @@ describe('taking nothing on faith', () => {
     await sleep(300);
     await end(watcher);
     expect(replayed.filter((t) => /heartbeat|status/.test(t))).toEqual([]);
+    expect(replayed).toContain('berth/v1/hosts/host0/presence');
+    expect(broker.stats().droppedRetained).toBe(before + 2);
   });
 
   it('a packet over the limit before CONNECT is authenticated ends the connection at its header', async () => {
