@@ -10,9 +10,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../functions/node/brok
 import { memoryCredentialStore, testHostSecret } from '../functions/node/credential-store-memory';
 import { CONTROL_USER } from '../functions/node/mqtt-acl';
 import { TELEMETRY_USER } from '../functions/node/telemetry-acl';
-import { MAX_FIRST_PACKET } from '../functions/node/mqtt-frame-meter';
+import { MAX_CONTROL_PACKET, MAX_FIRST_PACKET } from '../functions/node/mqtt-frame-meter';
+import { WebSocket } from 'ws';
 import { silentLogger } from '../shared/logger';
-import { HOST_TOPIC_KINDS, topics } from '../shared/protocol/topics';
+import { HOST_TOPIC_KINDS, TOPIC_QOS, topics } from '../shared/protocol/topics';
 
 const FLEET = 'fleet-token-0123456789abcdef';
 const CONTROL_PW = 'control-password-0123456789';
@@ -88,6 +89,9 @@ async function trySubscribe(who: Who, topic: string): Promise<string> {
 }
 
 describe('MQTT isolation matrix (generated from the topic list)', () => {
+  it('covers every topic kind of the protocol (TOPIC_QOS lists each one with its QoS)', () => {
+    expect([...new Set(TOPICS.map((t) => t.kind))].sort()).toEqual(Object.keys(TOPIC_QOS).sort());
+  });
   for (const t of TOPICS) {
     for (const who of Object.keys(credentialOf) as Who[]) {
       it(`${t.name} × ${who}: publish ${expected(who, 'publish', t.kind)}, subscribe ${expected(who, 'subscribe', t.kind)}`, async () => {
@@ -136,6 +140,21 @@ describe('taking nothing on faith', () => {
     });
     expect(closed).toBe(true);
     expect(broker.stats().oversizedPackets).toBe(before + 1);
+  });
+
+  it('on the MQTT-over-WebSocket listener a frame larger than the largest packet is refused before it is buffered', async () => {
+    const wsBroker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, wsPort: 0, logger: silentLogger, credentials: { agentToken: FLEET, controlPassword: CONTROL_PW, hosts } });
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(wsBroker.wsUrl!, 'mqtt');
+        ws.on('open', () => ws.send(Buffer.alloc(MAX_CONTROL_PACKET + 6)));
+        ws.on('close', (c) => resolve(c));
+        ws.on('error', () => undefined);
+      });
+      expect(code).toBe(1009); // message too big
+    } finally {
+      await wsBroker.close();
+    }
   });
 
   it('a host publishing over 1 MiB is disconnected and counted; the broker keeps serving', async () => {
