@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { ADMIN_TOKEN } from '../test/helpers/harness';
-import { hosts } from '../functions/db/schema';
+import { hostCredentials, hosts } from '../functions/db/schema';
+import { verifySecret } from '../functions/crypto';
 import { insertContainer, insertContainerEvent, insertContainerGroup, insertHost } from '../functions/services/hosts/test-fixtures';
 import { berth, closedPort, emptyDir, rows, serveTestApp, type Served } from './testing';
 
@@ -35,6 +36,24 @@ describe('berth (one-shot) against a live server', () => {
       ['host0', 'true', '1', 'none', 'false', 'false', '1'],
       ['host1', 'true', '2', 'none', 'false', 'false', '0'],
     ]);
+  });
+
+  it('host <id> token prints the host\'s own MQTT secret once; again rotates it; only a hash is stored (issue 9)', async () => {
+    const first = await cli('host host7 token');
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const secret = first.stdout.trim();
+    expect(secret).toMatch(/^\S{32,}$/);
+    const stored = async () => (await db().select().from(hostCredentials).where(eq(hostCredentials.hostId, 'host7')))[0];
+    const hash = (await stored()).secretHash;
+    expect(await verifySecret(secret, hash)).toBe(true);
+    expect(hash).not.toContain(secret);
+    const second = (await cli('host host7 token')).stdout.trim();
+    expect(second).not.toBe(secret);
+    const rotated = (await stored()).secretHash;
+    expect([await verifySecret(secret, rotated), await verifySecret(second, rotated)]).toEqual([false, true]);
+    expect(rows((await cli('host list')).stdout).map((c) => c[0])).toContain('host7');
+    expect((await cli('host host7 delete')).code).toBe(0);
+    expect(await stored()).toBeUndefined();
   });
 
   it('set container-weight 5 prints nothing and shows in the next list', async () => {

@@ -4,7 +4,7 @@ import { routePath } from 'hono/route';
 import { AppError } from '../shared/errors';
 import type { Deps } from './deps';
 import type { AppContext, AppEnv } from './http/env';
-import { authenticate } from './http/auth';
+import { authenticate, authenticateScrape } from './http/auth';
 import { httpStatus, neutronBody, operatorBody, toAppError } from './http/errors';
 import { neutronRoutes } from './routes/neutron';
 import { operatorRoutes } from './routes/v1';
@@ -52,9 +52,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     }
   });
 
-  // Unauthenticated like /healthz: scrapers carry no token; it holds counts and ids (hosts, tunnels' connection
-  // and VPN service ids), never names or secrets.
-  app.get('/metrics', async (c) => {
+  // Behind a token (issue 9): the series carry host, connection and VPN service ids of every tenant. Prometheus
+  // scrapes with the read-only BERTH_TELEMETRY_TOKEN (or the admin token); /healthz stays public.
+  app.get('/metrics', authenticateScrape, async (c) => {
     const { metrics } = c.var.deps;
     if (!metrics) throw new AppError('NOT_FOUND', 'this runtime exposes no metrics');
     return c.text(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });

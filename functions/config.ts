@@ -46,6 +46,11 @@ export interface Config {
   hostDeadAfterMs?: number;
   /** PEM files: the embedded broker then speaks mqtts only. */
   mqttTls?: { certFile: string; keyFile: string };
+  /**
+   * The read-only telemetry consumer's secret (BERTH_TELEMETRY_TOKEN, or .berth/telemetry-token under berth serve):
+   * MQTT user `telemetry`, and a bearer token for GET /metrics (a Prometheus scrape) — nothing else.
+   */
+  telemetryToken?: string;
 }
 
 export type Env = z.infer<typeof envSchema>;
@@ -61,7 +66,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
   return r.data;
 }
 
-export function configFrom(env: Env, secrets: { adminToken: string; agentToken: string; secretKey: string }): Config {
+export function configFrom(env: Env, secrets: { adminToken: string; agentToken: string; secretKey: string; telemetryToken?: string }): Config {
   return {
     port: env.BERTH_PORT,
     host: env.BERTH_HOST,
@@ -77,5 +82,6 @@ export function configFrom(env: Env, secrets: { adminToken: string; agentToken: 
     hostApproval: env.BERTH_HOST_APPROVAL,
     hostDeadAfterMs: env.BERTH_HOST_DEAD_AFTER_MS,
     mqttTls: env.BERTH_MQTT_TLS_CERT && env.BERTH_MQTT_TLS_KEY ? { certFile: env.BERTH_MQTT_TLS_CERT, keyFile: env.BERTH_MQTT_TLS_KEY } : undefined,
+    telemetryToken: secrets.telemetryToken ?? env.BERTH_TELEMETRY_TOKEN,
   };
 }

@@ -10,9 +10,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../functions/node/brok
 import { memoryCredentialStore, testHostSecret } from '../functions/node/credential-store-memory';
 import { CONTROL_USER } from '../functions/node/mqtt-acl';
 import { TELEMETRY_USER } from '../functions/node/telemetry-acl';
-import { MAX_FIRST_PACKET } from '../functions/node/mqtt-frame-meter';
+import { MAX_CONTROL_PACKET, MAX_FIRST_PACKET } from '../functions/node/mqtt-frame-meter';
+import { WebSocket } from 'ws';
 import { silentLogger } from '../shared/logger';
-import { HOST_TOPIC_KINDS, topics } from '../shared/protocol/topics';
+import { HOST_TOPIC_KINDS, TOPIC_QOS, topics } from '../shared/protocol/topics';
 
 const FLEET = 'fleet-token-0123456789abcdef';
 const CONTROL_PW = 'control-password-0123456789';
@@ -88,6 +89,9 @@ async function trySubscribe(who: Who, topic: string): Promise<string> {
 }
 
 describe('MQTT isolation matrix (generated from the topic list)', () => {
+  it('covers every topic kind of the protocol (TOPIC_QOS lists each one with its QoS)', () => {
+    expect([...new Set(TOPICS.map((t) => t.kind))].sort()).toEqual(Object.keys(TOPIC_QOS).sort());
+  });
   for (const t of TOPICS) {
     for (const who of Object.keys(credentialOf) as Who[]) {
       it(`${t.name} × ${who}: publish ${expected(who, 'publish', t.kind)}, subscribe ${expected(who, 'subscribe', t.kind)}`, async () => {
@@ -108,6 +112,9 @@ describe('taking nothing on faith', () => {
       await sleep(50);
     }
     expect(broker.stats().droppedRetained).toBe(before + 2);
+    const own = await connectAs('host0', testHostSecret('host0'));
+    await own.publishAsync('berth/v1/hosts/host0/presence', '{"retained":1}', { qos: 1, retain: true });
+    await end(own);
     const watcher = await connectAs(CONTROL_USER, CONTROL_PW);
     const replayed: string[] = [];
     watcher.on('message', (t) => replayed.push(t));
@@ -115,6 +122,8 @@ describe('taking nothing on faith', () => {
     await sleep(300);
     await end(watcher);
     expect(replayed.filter((t) => /heartbeat|status/.test(t))).toEqual([]);
+    expect(replayed).toContain('berth/v1/hosts/host0/presence');
+    expect(broker.stats().droppedRetained).toBe(before + 2);
   });
 
   it('a packet over the limit before CONNECT is authenticated ends the connection at its header', async () => {
@@ -131,6 +140,21 @@ describe('taking nothing on faith', () => {
     });
     expect(closed).toBe(true);
     expect(broker.stats().oversizedPackets).toBe(before + 1);
+  });
+
+  it('on the MQTT-over-WebSocket listener a frame larger than the largest packet is refused before it is buffered', async () => {
+    const wsBroker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, wsPort: 0, logger: silentLogger, credentials: { agentToken: FLEET, controlPassword: CONTROL_PW, hosts } });
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(wsBroker.wsUrl!, 'mqtt');
+        ws.on('open', () => ws.send(Buffer.alloc(MAX_CONTROL_PACKET + 6)));
+        ws.on('close', (c) => resolve(c));
+        ws.on('error', () => undefined);
+      });
+      expect(code).toBe(1009); // message too big
+    } finally {
+      await wsBroker.close();
+    }
   });
 
   it('a host publishing over 1 MiB is disconnected and counted; the broker keeps serving', async () => {

@@ -1,27 +1,39 @@
 // The HTTP isolation matrix (issue 9): every route the app registers × {admin, tenant A, tenant B, no token, a host's
-// own MQTT secret, the fleet token}, generated from app.routes — a new route is in the matrix without anyone adding
+// own MQTT secret, the fleet token, the read-only telemetry token}, generated from app.routes — a new route is in the matrix without anyone adding
 // it, and a route whose outcome fits no rule below fails the test until someone decides what it should be.
 // Tenant A owns one object of every Neutron resource (the seed VPN); tenant B must not see or touch any of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedVpn, type Api } from '../functions/node/seed-vpn';
-import { createTestApp, type TestApp } from './helpers/harness';
+import { ADMIN_TOKEN, createTestApp, type TestApp } from './helpers/harness';
 import { insertContainer, insertContainerGroup } from '../functions/services/hosts/test-fixtures';
 import { ROUTES } from '../functions/http/openapi/routes';
+import { createMetrics } from '../functions/node/metrics';
+import { IngestBatcher } from '../functions/ingest/batcher';
+import { ingestHttp } from '../functions/ingest/http';
+import { createApp } from '../functions/app';
 
-type Caller = 'admin' | 'tenantA' | 'tenantB' | 'none' | 'hostSecret' | 'fleetToken';
-const CALLERS: Caller[] = ['admin', 'tenantA', 'tenantB', 'none', 'hostSecret', 'fleetToken'];
+type Caller = 'admin' | 'tenantA' | 'tenantB' | 'none' | 'hostSecret' | 'fleetToken' | 'telemetryToken';
+const CALLERS: Caller[] = ['admin', 'tenantA', 'tenantB', 'none', 'hostSecret', 'fleetToken', 'telemetryToken'];
 
 /**
- * Routes anyone may call (no tenant data): the ones the OpenAPI registry documents as public — liveness, metrics,
- * the API and protocol documents, the dashboard's page and assets (it asks for a token before reading anything).
- * POST /v1/agent-events is public in the sense that it checks its own (control) credential; it is not mounted here.
+ * Routes anyone may call (no tenant data): the ones the OpenAPI registry documents as public — liveness, the API
+ * and protocol documents, the dashboard's page and assets (it asks for a token before reading anything).
+ * POST /v1/agent-events is public in the sense that it checks its own credential (the control credential or the
+ * admin token): it is mounted here as the Worker mounts it, and every other caller gets 401 there.
  */
 const PUBLIC = new Set(ROUTES.filter((r) => r.api === 'public' && r.path !== '/v1/agent-events')
   .map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
+/** Routes the registry marks admin-only (the operator API, GET /metrics): a tenant's token gets 403. */
+const ADMIN_ONLY = new Set(ROUTES.filter((r) => r.adminOnly).map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
+/** What the read-only telemetry token may read (a Prometheus scrape); everything else is 401 for it. */
+const TELEMETRY_READS = new Set(['GET /metrics']);
 /** /v1 routes a tenant may use, for its own objects only (none today: the operator API is the admin's). */
 const TENANT_V1 = new Set<string>([]);
 
 let t: TestApp;
+/** The app with every optional route mounted (POST /v1/agent-events, as the Worker mounts it). */
+let app: ReturnType<typeof createApp>;
+const SELF_AUTHENTICATED = new Set(['POST /v1/agent-events']);
 const tokens = {} as Record<Caller, string | undefined>;
 /** Tenant A's object per collection path (e.g. /v2.0/networks → id). */
 const ownedByA = new Map<string, string>();
@@ -52,11 +64,15 @@ function bodyFor(method: string, path: string): unknown {
 
 beforeAll(async () => {
   t = await createTestApp();
+  app = createApp(t.deps, { agentEvents: async (c) => (await ingestHttp(c, { hearingWindowMs: 10_000 })).response });
   tokens.admin = undefined; // the harness default
   tokens.tenantA = await t.tenantToken('tenant-a');
   tokens.tenantB = await t.tenantToken('tenant-b');
   tokens.none = '';
   tokens.fleetToken = t.deps.config.agentToken;
+  tokens.telemetryToken = t.deps.config.telemetryToken;
+  // GET /metrics served for real: its series name tenant A's connections and VPN services (issue 9).
+  t.deps.metrics = createMetrics({ database: t.deps.database, ingestStats: () => new IngestBatcher(t.deps).stats() });
   tokens.hostSecret = (await t.req('POST', '/v1/hosts/host0/token')).body.token.token;
   // Tenant A's objects, made by the admin on A's behalf (tenant_id) — external network included.
   const asAdminForA: Api = (method, path, body) => t.req(method, path, method === 'POST' && body && typeof body === 'object'
@@ -80,21 +96,22 @@ afterAll(() => t?.close());
 
 async function call(caller: Caller, method: string, path: string) {
   const body = bodyFor(method, path);
-  if (caller === 'none') {
-    const res = await t.app.request(fill(path), { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, text: await res.text() };
-  }
-  const r = await t.req(method, fill(path), body, tokens[caller]);
-  return { status: r.status, text: r.text };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const token = caller === 'admin' ? ADMIN_TOKEN : tokens[caller];
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await app.request(fill(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
 }
 
 /** The one outcome each caller must get (a status; 'served': anything but 401/403/404; 'public': no auth asked). */
 function expected(caller: Caller, method: string, path: string): number | 'served' | 'public' {
   const key = `${method} ${path}`;
   if (PUBLIC.has(key)) return 'public';
+  if (SELF_AUTHENTICATED.has(key)) return caller === 'admin' ? 'served' : 401;
+  if (caller === 'telemetryToken') return TELEMETRY_READS.has(key) ? 'served' : 401;
   if (caller === 'none' || caller === 'hostSecret' || caller === 'fleetToken') return 401;
   if (caller === 'admin') return 'served';
-  if (path.startsWith('/v1/')) {
+  if (path.startsWith('/v1/') || ADMIN_ONLY.has(key)) {
     if (!TENANT_V1.has(key)) return 403;
     return caller === 'tenantA' ? 'served' : 404;
   }
@@ -105,8 +122,11 @@ function expected(caller: Caller, method: string, path: string): number | 'serve
 
 describe('HTTP isolation matrix (generated from app.routes)', () => {
   it('covers every route × caller with its exact outcome; tenant B\'s lists hold none of A\'s objects', async () => {
-    const routes = [...new Map(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => [`${r.method} ${r.path}`, r])).values()];
+    const routes = [...new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [`${r.method} ${r.path}`, r])).values()];
     expect(routes.length).toBeGreaterThan(60);
+    // Every documented route is in the matrix, the ones only some runtimes mount included (agent-events).
+    const covered = new Set(routes.map((r) => `${r.method} ${r.path}`));
+    expect(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`).filter((k) => !covered.has(k))).toEqual([]);
     const table: string[] = [];
     // Mutating routes last, deletes at the very end, so every caller meets A's objects as they were.
     const order = (m: string) => ({ GET: 0, POST: 1, PATCH: 1, PUT: 1, DELETE: 2 }[m] ?? 1);
@@ -114,13 +134,19 @@ describe('HTTP isolation matrix (generated from app.routes)', () => {
     const failures: string[] = [];
     for (const r of runs) {
       // Admin and tenant A last: their writes (a delete) must not change what the others meet.
-      for (const caller of ['none', 'hostSecret', 'fleetToken', 'tenantB', 'tenantA', 'admin'] as Caller[]) {
+      for (const caller of ['none', 'hostSecret', 'fleetToken', 'telemetryToken', 'tenantB', 'tenantA', 'admin'] as Caller[]) {
         if (r.method === 'DELETE' && (caller === 'admin' || caller === 'tenantA')) continue; // would remove what later rows need
         const got = await call(caller, r.method, r.path);
         const want = expected(caller, r.method, r.path);
         const ok = want === 'served' ? ![401, 403, 404].includes(got.status) : want === 'public' ? ![401, 403].includes(got.status) : got.status === want;
         table.push(`${r.method} ${r.path} ${caller} ${got.status}`);
         if (!ok) failures.push(`${r.method} ${r.path} as ${caller}: ${got.status} (want ${want}) ${got.text.slice(0, 120)}`);
+        // A refusal says nothing of what it guards (a 404 names only the id that was asked for).
+        if ([401, 403].includes(got.status)) for (const id of ownedByA.values()) if (got.text.includes(id)) failures.push(`${r.method} ${r.path} as ${caller}: ${got.status} carries tenant A's ${id}`);
+        if (caller === 'admin' && r.method === 'GET' && r.path === '/metrics' && !got.text.includes('"host0"')) {
+          failures.push('GET /metrics as admin does not show host0: the matrix would not notice the series leaking');
+        }
+        if (r.path === '/metrics' && got.status !== 200 && got.text.includes('host0')) failures.push(`GET /metrics as ${caller}: ${got.status} carries the series`);
         if (caller === 'tenantB' && r.method === 'GET' && !r.path.includes(':')) {
           for (const id of ownedByA.values()) if (got.text.includes(id)) failures.push(`${r.path} as tenantB lists tenant A's ${id}`);
         }

@@ -8,10 +8,10 @@ import { sameSecretHashed, sha256Hex } from '../crypto';
 import type { AppEnv, Auth } from './env';
 
 const bearer = (h: string | undefined) => (h && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : undefined);
-
+const tokenOf = (c: { req: { header(name: string): string | undefined } }) => bearer(c.req.header('authorization')) ?? c.req.header('x-auth-token')?.trim();
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearer(c.req.header('authorization')) ?? c.req.header('x-auth-token')?.trim();
+  const token = tokenOf(c);
   if (!token) throw new AppError('UNAUTHENTICATED', 'missing token: send Authorization: Bearer <token> or X-Auth-Token');
   const { config, database } = c.var.deps;
   let auth: Auth | undefined;
@@ -30,6 +30,18 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (c.var.auth.role !== 'admin') throw new AppError('FORBIDDEN', 'this operation needs the admin role');
   await next();
+});
+
+/**
+ * GET /metrics (issue 9): the admin token, or the read-only telemetry token (BERTH_TELEMETRY_TOKEN: what a Prometheus
+ * scrape carries, so the scraper holds no key to the API). The series name hosts, tenants' connections and VPN
+ * services: no token is 401, a tenant's token 403.
+ */
+export const authenticateScrape = createMiddleware<AppEnv>(async (c, next) => {
+  const token = tokenOf(c);
+  const telemetry = c.var.deps.config.telemetryToken;
+  if (token && telemetry && (await sameSecretHashed(token, telemetry))) return next();
+  await authenticate(c, async () => { await requireAdmin(c, next); });
 });
 
 /** True when the caller may see a row owned by tenantId. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../http/env';
 import { parseWith, readJson } from '../http/body';
 import { AppError } from '../../shared/errors';
-import { controlPassword, sameSecret } from '../crypto';
+import { controlPassword, sameSecretHashed } from '../crypto';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { applyAgentBatch } from './batcher';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
@@ -51,7 +51,8 @@ async function authorised(c: AppContext): Promise<boolean> {
   if (!m) return false;
   const token = m[1].trim();
   const admin = c.var.deps.config.adminToken;
-  return sameSecret(token, await controlPassword(admin)) || sameSecret(token, admin);
+  // Hashed first, like the API's token check: the comparison does not leak the admin token's length (issue 9).
+  return (await sameSecretHashed(token, await controlPassword(admin))) || (await sameSecretHashed(token, admin));
 }
 
 /**

@@ -2,7 +2,7 @@
 // connection, are republished on berth/v1/telemetry/tunnels/{id} (only from the placed host), and show in /metrics.
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/helpers/harness';
+import { createTestApp, type TestApp, SCRAPE } from '../../test/helpers/harness';
 import { connectionBody, ok, vpnWorld } from '../services/site-connections/test-kit';
 import { insertHost } from '../services/hosts/test-fixtures';
 import { containers, ipsecSiteConnections } from '../db/schema';
@@ -62,7 +62,7 @@ describe('tunnel telemetry', () => {
     expect(msg.ok && msg.value).toEqual({ v: 1, at: clock.now(), hostId: 'host0', containerId: box.id, ...tunnel() });
     expect(published[0].payload).not.toMatch(/psk|secret/i);
 
-    const text = await (await t.app.request('/metrics')).text();
+    const text = await (await t.app.request('/metrics', SCRAPE)).text();
     const labels = `connection="${connId}",vpnservice="${row.vpnServiceId}",host="host0"`;
     expect(text).toContain('# TYPE berth_tunnel_bytes_in_total counter');
     expect(text).toContain(`berth_tunnel_bytes_in_total{${labels}} 1500`);
@@ -73,7 +73,7 @@ describe('tunnel telemetry', () => {
     // Counters grow; a tunnel that goes down reads 0.
     clock.advance(2000);
     await send('host0', status('host0', [tunnel({ state: 'connecting', bytesIn: 4000 })]));
-    const again = await (await t.app.request('/metrics')).text();
+    const again = await (await t.app.request('/metrics', SCRAPE)).text();
     expect(again).toContain(`berth_tunnel_bytes_in_total{${labels}} 4000`);
     expect(again).toContain(`berth_tunnel_up{${labels}} 0`);
   });
@@ -84,6 +84,6 @@ describe('tunnel telemetry', () => {
     const [row] = await t.deps.database.db.select().from(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, connId));
     expect(row.tunnel).toBeNull();
     expect(published).toEqual([]);
-    expect(await (await t.app.request('/metrics')).text()).not.toContain('999999');
+    expect(await (await t.app.request('/metrics', SCRAPE)).text()).not.toContain('999999');
   });
 });

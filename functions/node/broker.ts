@@ -221,7 +221,8 @@ export async function startEmbeddedBroker(opts: {
 
 /** MQTT over WebSocket (subprotocol mqtt) through the `ws` package; each connection is handed to aedes as a stream. */
 async function listenWebSocket(host: string, port: number, handle: (stream: NodeJS.ReadWriteStream) => void, logger: Logger) {
-  const wss = new WebSocketServer({ host, port, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
+  // One WebSocket frame is buffered whole before the frame meter sees it: no frame larger than the largest packet.
+  const wss = new WebSocketServer({ host, port, maxPayload: MAX_CONTROL_PACKET + 5, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
   await new Promise<void>((resolve, reject) => {
     wss.once('error', (e) => reject(new Error(`embedded MQTT broker cannot listen for WebSocket on ${host}:${port}: ${e.message}`)));
     wss.once('listening', () => resolve());

@@ -77,7 +77,7 @@ export async function judgeConnect(req: ConnectRequest, creds: Credentials): Pro
     verdict = { ok: true, identity: { kind: 'control' } };
   } else if (username === TELEMETRY_USER) {
     // The read-only consumer publishes nothing (no rule grants it a write, its Will included).
-    const v = judgeTelemetryConnect(password, req.clientId, creds.telemetryToken);
+    const v = await judgeTelemetryConnect(password, req.clientId, creds.telemetryToken);
     if (!v.ok) return v;
     verdict = { ok: true, identity: { kind: 'telemetry' } };
   } else {

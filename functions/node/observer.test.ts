@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/helpers/harness';
+import { createTestApp, type TestApp, SCRAPE } from '../../test/helpers/harness';
 import { IngestBatcher } from '../ingest/batcher';
 import { insertHost } from '../services/hosts/test-fixtures';
 import { createMetrics } from './metrics';
@@ -22,7 +22,7 @@ describe('metrics people alert on', () => {
     t.deps.metrics = createMetrics({ database: t.deps.database, ingestStats: () => ingest.stats(), registry });
   });
   afterEach(() => t.close());
-  const scrape = async () => (await t.app.request('/metrics')).text();
+  const scrape = async () => (await t.app.request('/metrics', SCRAPE)).text();
 
   it('API latency per route pattern (never the raw path), per-host gauges, controller and relay series', async () => {
     await insertHost(t.deps.database.db, 'host0', { alive: true, containerWeight: 3, lastHeartbeatAt: Date.now() - 1500 });

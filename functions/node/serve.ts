@@ -49,6 +49,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     adminToken: secretFromFileOrNew(env.BERTH_ADMIN_TOKEN, paths.adminToken),
     agentToken: secretFromFileOrNew(env.BERTH_AGENT_TOKEN, paths.agentToken),
     secretKey: secretKey.value,
+    telemetryToken: secretFromFileOrNew(env.BERTH_TELEMETRY_TOKEN, paths.telemetryToken), // functions/node/telemetry-acl.ts, GET /metrics
   });
   const logger = createNodeLogger('berth');
   // A bug that escapes every handler still ends the process (its state may be broken; a supervisor restarts it,
@@ -73,7 +74,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   const credentials = {
     agentToken: config.agentToken,
     controlPassword: await controlPassword(config.adminToken),
-    telemetryToken: secretFromFileOrNew(env.BERTH_TELEMETRY_TOKEN, paths.telemetryToken), // functions/node/telemetry-acl.ts
+    telemetryToken: config.telemetryToken,
     hosts: databaseCredentialStore(database, () => ({ now: systemClock.now(), approval: config.hostApproval ?? 'auto' })),
   };
   const tls = config.mqttTls;

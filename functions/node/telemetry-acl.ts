@@ -3,7 +3,7 @@
 // .berth/telemetry-token when unset), that may SUBSCRIBE to berth/v1/events and berth/v1/telemetry/# only —
 // never to a desired document (they carry pre-shared keys), never to agent topics — and may PUBLISH nothing
 // (so it has no Last Will either). Pure; the embedded broker and `berth mqtt-acl` both use it.
-import { sameSecret } from '../crypto';
+import { sameSecretHashed } from '../crypto';
 import { TOPIC_PREFIX, topics } from '../../shared/protocol/topics';
 
 export const TELEMETRY_USER = 'telemetry';
@@ -16,9 +16,10 @@ export type TelemetryVerdict = { ok: true } | { ok: false; code: 4 | 5; reason: 
  * CONNECT as `telemetry`: the password must be the telemetry token (none configured: nobody gets in), and the
  * client id must not take a berth identity's session (`berth-...` other than `berth-telemetry...`).
  */
-export function judgeTelemetryConnect(password: string, clientId: string, token: string | undefined): TelemetryVerdict {
+export async function judgeTelemetryConnect(password: string, clientId: string, token: string | undefined): Promise<TelemetryVerdict> {
   if (!token) return { ok: false, code: 5, reason: 'no telemetry token is configured (BERTH_TELEMETRY_TOKEN)' };
-  if (!sameSecret(password, token)) return { ok: false, code: 4, reason: 'wrong telemetry token' };
+  // Hashed first: the comparison does not leak the token's length (issue 9).
+  if (!(await sameSecretHashed(password, token))) return { ok: false, code: 4, reason: 'wrong telemetry token' };
   if (clientId.startsWith('berth-') && !clientId.startsWith('berth-telemetry')) {
     return { ok: false, code: 5, reason: 'telemetry client ids must not start with berth- (berth-telemetry... is allowed)' };
   }

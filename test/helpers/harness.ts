@@ -14,6 +14,10 @@ import { nullPublisher, type Deps, type Publisher } from '../../functions/deps';
 import type { Config } from '../../functions/config';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+/** The read-only telemetry token: what a Prometheus scrape of GET /metrics carries. */
+export const TELEMETRY_TOKEN = 'telemetry-token-for-tests-0123456789';
+/** Request options for a scrape of GET /metrics: t.app.request('/metrics', SCRAPE). */
+export const SCRAPE = { headers: { authorization: `Bearer ${TELEMETRY_TOKEN}` } };
 
 export interface TestApp {
   deps: Deps;
@@ -33,7 +37,7 @@ export async function createTestApp(opts: { clock?: Clock; ids?: Ids; publisher?
   const config: Config = {
     port: 0, host: '127.0.0.1', dbUrl: `file:${join(dir, 'berth.db')}`, mqttPort: 0,
     adminToken: ADMIN_TOKEN, agentToken: 'agent-token-for-tests-0123456789', secretKey: 'secret-key-for-tests-0123456789',
-    adminTenantId: 'admin', maxBodyBytes: 64 * 1024, ...opts.config,
+    adminTenantId: 'admin', maxBodyBytes: 64 * 1024, telemetryToken: TELEMETRY_TOKEN, ...opts.config,
   };
   const deps: Deps = {
     database, clock: opts.clock ?? systemClock, ids: opts.ids ?? cryptoIds, logger: silentLogger, config,

@@ -103,7 +103,7 @@ function suite(mode: BrokerMode) {
     expect(got.some((m) => m.topic.includes('/desired'))).toBe(false);
     expect(JSON.stringify(got)).not.toContain(PSK);
     consumer.stream.destroy();
-    const metrics = await (await fetch(`${c.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${c.httpUrl}/metrics`, { headers: { authorization: `Bearer ${c.telemetryToken}` } })).text();
     expect(metrics).toMatch(new RegExp(`berth_tunnel_bytes_in_total\\{connection="${vpn.connectionId}",vpnservice="${vpn.vpnServiceId}",host="${vpnHost}"\\} [1-9]`));
     expect(metrics).toContain(`berth_tunnel_up{connection="${vpn.connectionId}",vpnservice="${vpn.vpnServiceId}",host="${vpnHost}"} 1`);
   })()), 30_000);

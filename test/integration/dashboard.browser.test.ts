@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     await page.waitForSelector(`[data-router="${seed.routerId}"] [data-runs-on="${target}"] .badge.RUNNING`, { timeout: 10_000 });
     expect(await page.locator('#events li.rescheduled').count()).toBeGreaterThan(0);
     // /metrics saw the same failover: counted, and timed from the dead host's last word to RUNNING elsewhere.
-    const metrics = await (await fetch(`${c.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${c.httpUrl}/metrics`, { headers: { authorization: `Bearer ${c.telemetryToken}` } })).text();
     expect(metrics).toMatch(/^berth_failovers_total 1$/m);
     expect(metrics).toMatch(/^berth_failover_duration_seconds_count 1$/m);
     expect(Number(/^berth_failover_duration_seconds_sum ([\d.e-]+)$/m.exec(metrics)?.[1])).toBeLessThan(10);

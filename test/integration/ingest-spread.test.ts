@@ -17,8 +17,8 @@ import { Cluster, freePort, MOSQUITTO, sleep, waitFor } from './cluster';
 const HOSTS = ['spread0', 'spread1', 'spread2', 'spread3'];
 const PER_HOST = 50;
 
-async function received(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function received(url: string, token: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
   const m = /^berth_ingest_messages_total\{outcome="received"\} (\d+)/m.exec(text);
   return m ? Number(m[1]) : 0;
 }
@@ -27,7 +27,7 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
   const c = new Cluster('mosquitto', HOSTS);
   let second: ChildProcess | null = null;
   let secondUrl = '';
-  const counts = async () => [await received(c.httpUrl), await received(secondUrl)];
+  const counts = async () => [await received(c.httpUrl, c.adminToken), await received(secondUrl, c.adminToken)];
 
   beforeAll(async () => {
     await c.start();

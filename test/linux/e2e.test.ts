@@ -148,7 +148,7 @@ describe.skipIf(skip !== null)(`end to end: control plane + linux agent${skip ? 
     // charon's counters travel to /metrics (issue 11): the megabyte crossed mercury's tunnel to venus.
     const series = new RegExp(`^berth_tunnel_bytes_in_total\\{connection="${conns['mercury>venus']}",[^}]*\\} (\\d+)$`, 'm');
     await waitFor('the megabyte in /metrics', async () => {
-      const m = series.exec(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
+      const m = series.exec(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text());
       return m && Number(m[1]) > 1 << 20 ? true : undefined;
     }, 15_000, 250);
     expect((await containerOf('mercury')).statusMessage).toBe('2/2 tunnels up');

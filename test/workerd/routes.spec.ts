@@ -14,6 +14,11 @@ describe('Worker routes (workerd)', () => {
     expect(r.body).toMatchObject({ asyncapi: '3.0.0', channels: { tunnelTelemetry: { address: 'berth/v1/telemetry/tunnels/{connectionId}' } } });
   });
 
+  it('keeps GET /metrics behind a token (issue 9): 401 without one; with the admin token, 404 (the Worker has no metrics)', async () => {
+    expect((await call('GET', '/metrics', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/metrics')).status).toBe(404);
+  });
+
   it('refuses the API without a token and serves it with the admin token', async () => {
     expect((await call('GET', '/v2.0/networks', undefined, null)).status).toBe(401);
     const name = unique('net');

@@ -91,7 +91,7 @@ const operator: RouteDoc[] = [
 
 const open: RouteDoc[] = [
   { method: 'get', path: '/healthz', api: 'public', summary: 'Liveness: the database answers', response: ov.healthView, status: 200, errors: [503] },
-  { method: 'get', path: '/metrics', api: 'public', summary: 'Prometheus metrics', responseType: 'text/plain', status: 200, errors: [404] },
+  { ...admin, method: 'get', path: '/metrics', summary: 'Prometheus metrics; the admin token or the read-only telemetry token (BERTH_TELEMETRY_TOKEN) as bearer', responseType: 'text/plain', status: 200, errors: [404] },
   { method: 'get', path: '/openapi.json', api: 'public', summary: 'This document', response: z.record(z.string(), z.unknown()), status: 200 },
   { method: 'get', path: '/', api: 'public', summary: 'The dashboard (asks for a token, or takes it from #token=)', responseType: 'text/html', status: 200 },
   { method: 'get', path: '/dashboard/app.js', api: 'public', summary: 'The dashboard\'s script', responseType: 'text/javascript', status: 200 },
