@@ -65,6 +65,20 @@ describe('events published on berth/v1/events are in GET /v1/events', () => {
     expect(listed.find((e) => e.type === 'host-bad')).toMatchObject({ hostId: 'host1', reason: expect.stringContaining('container ') });
   });
 
+  it("an operator's migration and host clearing: published and in the feed alike", async () => {
+    const g = await insertContainerGroup(db(), { policy: 'least' });
+    const c = await insertContainer(db(), { groupId: g, hostId: 'host0', schedulerState: 'UP', status: 'RUNNING', placementGeneration: 1 });
+    expect((await t.req('PUT', `/v1/containers/${c}/host`, { hostId: 'host1' })).status).toBe(202);
+    expect((await t.req('DELETE', `/v1/containers/${c}/host`)).status).toBe(202);
+    const sent = published();
+    expect(sent.map((e) => [e.type, e.containerId, e.hostId])).toEqual([['migrated', c, 'host1'], [expect.stringMatching(/^(host-cleared|rescheduled)$/), c, expect.any(String)]]);
+    expect((await feed()).map((e) => ({ type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason })))
+      .toEqual(sent.map((e) => ({ type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason })));
+    // A refused migration records and publishes nothing.
+    expect((await t.req('PUT', `/v1/containers/${c}/host`, { hostId: 'nope' })).status).toBe(404);
+    expect(published()).toHaveLength(2);
+  });
+
   it('a host-only event reaches a follower of the stream', async () => {
     const ctl = new Controller(t.deps, { holder: 'test' });
     await ctl.tick();
