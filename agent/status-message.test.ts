@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { TunnelReport } from '../shared/protocol/messages';
 import { StatusBoard } from './status-board';
 import { statusMessage, tunnelSummary } from './status-message';
+import { SimDriver } from './drivers/sim/driver';
+import { ManualClock } from '../shared/clock';
+import { exampleContainer } from '../shared/protocol/examples';
 
 const t = (state: TunnelReport['state'], message?: string): TunnelReport => ({ connectionId: `c-${Math.random().toString(16).slice(2)}`, state, ...(message ? { message } : {}) });
 
@@ -50,5 +53,39 @@ describe('status board', () => {
     board.flush();
     expect(sent).toHaveLength(2);
     expect(board.get('a1')?.message).toBe('0/1 tunnels up: 1 connecting');
+  });
+});
+
+// What the sim driver reports in each state, through the message the agent sends (the linux driver's states are
+// covered where they arise: health.test.ts for SA states, vici.test.ts for "charon is not answering", and
+// test/linux/driver.test.ts for a dead charon).
+describe('status message of the sim driver in every state', () => {
+  const reported = async (d: SimDriver, id: string) => {
+    const h = await d.health(id);
+    return statusMessage(h.status, h.message, h.tunnels);
+  };
+  it.each([
+    { state: 'running', want: '1/1 tunnels up', make: async () => ({ d: await SimDriver.open(), spec: exampleContainer(1) }) },
+    { state: 'starting slowly', want: 'starting', make: async () => ({ d: await SimDriver.open({ clock: new ManualClock(), faults: { slowStartMs: 1000 } }), spec: exampleContainer(1) }) },
+    { state: 'a connection administratively down', want: '0/1 tunnels up: 1 down (admin state down)', make: async () => {
+      const spec = exampleContainer(1);
+      return { d: await SimDriver.open(), spec: { ...spec, config: { ...spec.config, connections: spec.config.connections.map((c) => ({ ...c, adminStateUp: false })) } } };
+    } },
+    { state: 'no connections', want: 'no connections configured', make: async () => {
+      const spec = exampleContainer(1);
+      return { d: await SimDriver.open(), spec: { ...spec, config: { ...spec.config, connections: [] } } };
+    } },
+  ])('$state: "$want"', async ({ make, want }) => {
+    const { d, spec } = await make();
+    await d.create(spec);
+    expect(await reported(d, spec.id)).toBe(want);
+  });
+
+  it('crashed: the driver\'s own CRASHED message', async () => {
+    const d = await SimDriver.open();
+    const spec = exampleContainer(1);
+    await d.create(spec);
+    await d.crash(spec.id);
+    expect(await reported(d, spec.id)).toBe('CRASHED: simulated container crash');
   });
 });

@@ -105,7 +105,7 @@ export interface ContainerEvent {
   at: number;
 }
 
-/** Appends to container_events (events about a host alone are only published, see ApplyResult.events). */
+/** Appends to container_events, events about a host alone (containerId null) included: GET /v1/events shows them. */
 export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
   await recordEvents(tx, [e]);
 }
@@ -115,9 +115,9 @@ export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): P
   for (const step of recordEventsSteps(tx, events)) await step;
 }
 
-/** recordEvents as a statement for a batch (none when no event names a container). */
+/** recordEvents as a statement for a batch (none for no events). */
 function recordEventsSteps(tx: Db, events: readonly ContainerEvent[]) {
-  const rows = events.filter((e) => e.containerId !== null).map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail ?? null]);
+  const rows = events.map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail ?? null]);
   if (rows.length === 0) return [];
   // detail is stored as its JSON text (what drizzle's json column stores): ->> of an object gives exactly that text
   // (JSON.stringify's, byte for byte), and SQL NULL for none — no 10,000 strings encoded twice.
@@ -132,7 +132,7 @@ export interface ApplyResult {
   applied: Action[];
   /** Containers whose actions were skipped: their placement changed since the plan read it. */
   skipped: string[];
-  /** Events to publish on berth/v1/events once the transaction has committed. */
+  /** The events recorded, to publish on berth/v1/events once the transaction has committed (services/events/publish.ts). */
   events: ContainerEvent[];
 }
 

@@ -8,7 +8,7 @@
 import type { Deps } from '../deps';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
-import { topics } from '../../shared/protocol/topics';
+import { publishEvents } from '../services/events/publish';
 import { applyActions, type ContainerEvent } from './apply';
 import { secondsSince } from '../observe';
 import { fingerprintHash, fleetFingerprint } from './fleet';
@@ -134,7 +134,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
       return applyActions(tx, p.actions, now, p.snap.rows, remember);
     });
     for (const a of result.applied) log(deps, a);
-    publishEvents(deps, result.events);
+    void publishEvents(deps, result.events); // telemetry: the step does not wait for the broker
     return ok(result.applied, result.events);
   } catch (e) {
     if (isAppError(e) && e.code === 'STALE_EPOCH') {
@@ -184,12 +184,4 @@ function log(deps: StepDeps, a: Action): void {
   else if (a.type === 'reschedule') deps.logger.info({ containerId: a.containerId, from: a.from, to: a.to }, a.reason);
   else if (a.type === 'setDown') deps.logger.warn({ containerId: a.containerId, from: a.from }, a.reason);
   else if (a.type === 'hostDead' || a.type === 'markHostBad' || a.type === 'clearHostBad') deps.logger.info({ hostId: a.hostId, action: a.type }, a.reason);
-}
-
-/** Telemetry, best effort (QoS 0): the durable record is container_events. */
-function publishEvents(deps: StepDeps, events: readonly ContainerEvent[]): void {
-  for (const e of events) {
-    const payload = JSON.stringify({ v: 1, at: e.at, type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason });
-    void deps.publisher.publish(topics.events, payload, { qos: 0, retain: false }).catch(() => undefined);
-  }
 }

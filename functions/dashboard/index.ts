@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env';
 import { DASHBOARD_HTML } from './page';
-import { DASHBOARD_JS } from './script';
+import { DASHBOARD_JS } from './script/index';
 import { DASHBOARD_CSS } from './style';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "

@@ -52,12 +52,15 @@ main { display:grid; grid-template-columns:1fr 1fr; gap:16px; padding:16px 20px;
 .topo .label { color:var(--muted); width:64px; flex:none; }
 .svc { margin-top:8px; padding:8px; border-left:3px solid var(--accent); background:var(--bg); border-radius:0 8px 8px 0; }
 .conn { margin:6px 0 0 10px; padding-left:8px; border-left:1px dashed var(--line); }
-.where { margin-top:10px; padding-top:8px; border-top:1px solid var(--line); display:flex; gap:8px; align-items:center; font-size:12px; }
+.reason { margin:4px 0; padding:4px 8px; border-left:3px solid var(--bad); color:var(--bad); background:#2a1416; border-radius:0 6px 6px 0; font-size:12px; overflow-wrap:anywhere; }
+.where { margin-top:10px; padding-top:8px; border-top:1px solid var(--line); display:flex; flex-wrap:wrap; gap:4px 8px; align-items:center; font-size:12px; }
+.where .message { flex-basis:100%; overflow-wrap:anywhere; }
 #events { list-style:none; margin:0; padding:0; max-height:260px; overflow:auto; font-size:12px; }
 #events li { display:grid; grid-template-columns:90px 120px 90px 1fr; gap:10px; padding:4px 6px; border-bottom:1px solid var(--line); }
 #events li .t { color:var(--muted); }
 #events li .type { font-weight:600; }
-#events li.rescheduled .type, #events li.down .type, #events li.host-bad .type { color:var(--warn); }
+#events li.rescheduled .type, #events li.down .type, #events li.host-bad .type, #events li.left-out .type { color:var(--warn); }
+#events li.host-dead .type { color:var(--bad); }
 dialog { background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:12px; min-width:340px; }
 dialog::backdrop { background:rgba(0,0,0,.55); }
 dialog menu { display:flex; justify-content:flex-end; gap:8px; padding:0; margin:16px 0 0; }

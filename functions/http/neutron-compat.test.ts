@@ -1,8 +1,8 @@
 // Neutron compatibility through the real app: values Neutron's converters accept, and Neutron's list conventions
 // (typed filters, OR of repeated parameters, sort_key/sort_dir, limit/marker/page_reverse with links).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/harness';
-import { legacyConnectionBody, ok, vpnWorld, type VpnWorld } from '../services/site-connections/test-kit';
+import { connectionBody, legacyConnectionBody, ok, PSK, vpnWorld, type VpnWorld } from '../services/site-connections/test-kit';
 
 describe('Neutron converters', () => {
   let t: TestApp;
@@ -107,5 +107,64 @@ describe('Neutron lists', () => {
     expect((await t.req('GET', `${URL}?limit=0`)).body.ikepolicies).toHaveLength(5);
     expect((await t.req('GET', `${URL}?limit=-1`)).status).toBe(400);
     expect((await t.req('GET', `${URL}?limit=2&marker=no-such-id`)).status).toBe(400);
+  });
+});
+
+// The same list conventions on every VPNaaS resource (they share neutron-resource.ts, which this proves rather than
+// assumes): fields=, a filter by an attribute, sorting both ways, paging with links both ways, unknown filters 400.
+describe('Neutron lists on every VPNaaS resource', () => {
+  let t: TestApp;
+  let w: VpnWorld;
+  beforeAll(async () => {
+    t = await createTestApp();
+    w = await vpnWorld(t);
+    await ok(t.req('POST', '/v2.0/vpn/ikepolicies', { ikepolicy: { name: 'ike-2', pfs: 'group19' } }, w.token));
+    await ok(t.req('POST', '/v2.0/vpn/ipsecpolicies', { ipsecpolicy: { name: 'ipsec-2', pfs: 'group19' } }, w.token));
+    await ok(t.req('POST', '/v2.0/vpn/ipsec-site-connections', connectionBody(w), w.token));
+    await ok(t.req('POST', '/v2.0/vpn/ipsec-site-connections', legacyConnectionBody(w), w.token));
+  });
+  afterAll(() => t.close());
+  const get = (path: string) => t.req('GET', path, undefined, w.token);
+  const pathOf = (href: string) => { const u = new globalThis.URL(href); return u.pathname + u.search; };
+
+  it.each([
+    ['vpn/ikepolicies', 'ikepolicies', 'pfs'],
+    ['vpn/ipsecpolicies', 'ipsecpolicies', 'pfs'],
+    ['vpn/vpnservices', 'vpnservices', 'router_id'],
+    ['vpn/endpoint-groups', 'endpoint_groups', 'type'],
+    ['vpn/ipsec-site-connections', 'ipsec_site_connections', 'vpnservice_id'],
+  ])('%s: fields, filters, sorting, paging with links', async (path, plural, attr) => {
+    const url = `/v2.0/${path}`;
+    const all = (await get(`${url}?sort_key=name`)).body[plural] as any[];
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const names = all.map((x) => x.name);
+    expect(names).toEqual([...names].sort());
+
+    expect((await get(`${url}?fields=id&fields=name`)).body[plural]).toEqual(expect.arrayContaining(all.map((x) => ({ id: x.id, name: x.name }))));
+    expect((await get(`${url}?fields=id,name`)).body[plural].every((x: any) => Object.keys(x).sort().join() === 'id,name')).toBe(true);
+    const [a, b] = all;
+    expect((await get(`${url}?name=${encodeURIComponent(b.name)}`)).body[plural].map((x: any) => x.id)).toEqual([b.id]);
+    const byAttr = (await get(`${url}?${attr}=${encodeURIComponent(a[attr] ?? '')}`)).body[plural] as any[];
+    expect(byAttr.map((x) => x.id)).toContain(a.id);
+    expect(byAttr.every((x) => x[attr] === a[attr])).toBe(true);
+    expect((await get(`${url}?sort_key=name&sort_dir=desc`)).body[plural].map((x: any) => x.name)).toEqual([...names].reverse());
+
+    const first = (await get(`${url}?sort_key=name&limit=1`)).body;
+    expect(first[plural].map((x: any) => x.id)).toEqual([a.id]);
+    expect(first[`${plural}_links`].map((l: any) => l.rel)).toEqual(['next']);
+    const second = (await get(pathOf(first[`${plural}_links`][0].href))).body;
+    expect(second[plural].map((x: any) => x.id)).toEqual([b.id]);
+    const previous = second[`${plural}_links`].find((l: any) => l.rel === 'previous');
+    expect(new globalThis.URL(previous.href).searchParams.get('page_reverse')).toBe('True');
+    expect((await get(pathOf(previous.href))).body[plural].map((x: any) => x.id)).toEqual([a.id]);
+
+    expect((await get(`${url}?colour=red`)).status).toBe(400);
+    expect((await get(`${url}?limit=1&marker=no-such-id`)).status).toBe(400);
+  });
+
+  it('never filters on a secret', async () => {
+    const r = await get(`/v2.0/vpn/ipsec-site-connections?psk=${encodeURIComponent(PSK)}`);
+    expect(r.status).toBe(400);
+    expect(r.text).not.toContain(PSK);
   });
 });

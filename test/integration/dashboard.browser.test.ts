@@ -5,6 +5,7 @@
 // test-artifacts/ (docs/dashboard.png is one of them).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedVpn, type SeedVpn } from '../../functions/node/seed-vpn';
@@ -114,6 +115,33 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(await page.locator('#events li.rescheduled, #events li.migrated').count()).toBeGreaterThan(1);
     expect(problems).toEqual([]);
   })()), 60_000);
+
+  it('says why a connection is ERROR (its status reason), live, and the container\'s own status message', () => track((async () => {
+    const conn = page.locator(`[data-connection="${seed.connectionId}"]`);
+    await page.waitForSelector(`[data-router="${seed.routerId}"] .where .message:has-text("tunnels up")`, { timeout: 10_000 });
+    expect(await conn.locator('.reason').count()).toBe(0);
+    // A stored PSK that no longer decrypts (a damaged row): the relay cannot send the connection to its host.
+    const db = createClient({ url: c.dbUrl });
+    try {
+      const { rows } = await db.execute({ sql: 'SELECT psk_ciphertext FROM ipsec_site_connections WHERE id = ?', args: [seed.connectionId] });
+      const stored = String(rows[0].psk_ciphertext);
+      await db.execute({ sql: 'UPDATE ipsec_site_connections SET psk_ciphertext = ? WHERE id = ?', args: [`${stored.slice(0, -4)}AAAA`, seed.connectionId] });
+    } finally {
+      db.close();
+    }
+    // Any change of the connection sends its host's document again (the PSK itself is not touched).
+    const put = await c.api('PUT', `/v2.0/vpn/ipsec-site-connections/${seed.connectionId}`, { ipsec_site_connection: { description: 'touched' } });
+    expect(put.status).toBe(200);
+    await page.waitForSelector(`[data-connection="${seed.connectionId}"] .reason`, { timeout: 5_000 });
+    const shown = await conn.locator('.reason').innerText();
+    expect(shown).toMatch(/^cannot be sent to its host: its pre-shared key cannot be decrypted/);
+    expect(await conn.locator('.badge.ERROR').count()).toBe(1);
+    const neutron = await c.api('GET', `/v2.0/vpn/ipsec-site-connections/${seed.connectionId}`);
+    expect(shown).toBe(neutron.body.ipsec_site_connection.status_reason);
+    await page.waitForSelector('#events li.left-out', { timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-status-reason.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  })()), 30_000);
 
   it('asks for a token when none is given, and says so when one is refused', () => track((async () => {
     const fresh = await browser.newPage();

@@ -3,7 +3,7 @@
 // namespace behind each. Tunnels come up, traffic crosses them, a connection change re-keys only that
 // connection, a restarted driver adopts everything, and deleting removes every trace.
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinuxDriver } from '../../agent/drivers/linux/driver';
 import { containerPaths, driverDir, ownerTag } from '../../agent/drivers/linux/names';
@@ -254,6 +254,18 @@ describe.skipIf(skip !== null)(`linux driver on a real host${skip ? ` — skippe
     expect(await charonsIn(spec.interfaceName)).toHaveLength(1);
     await restarted.delete(spec.id);
     await expectNothingLeft(stateDir, spec.interfaceName);
+  });
+
+  it('says charon is not answering when its vici socket does not answer, and RUNNING again when it does', async () => {
+    const { vici } = containerPaths(STATE, specs.mars.interfaceName);
+    await rename(vici, `${vici}.aside`);
+    try {
+      const h = await driver.health(specs.mars.id);
+      expect(h).toMatchObject({ status: 'ERROR', message: expect.stringMatching(/^HEALTH_FAILED: charon is not answering on .*: ENOENT$/) });
+    } finally {
+      await rename(`${vici}.aside`, vici);
+    }
+    expect((await driver.health(specs.mars.id)).status).toBe('RUNNING');
   });
 
   it('reports a dead charon as CRASHED', async () => {

@@ -95,9 +95,13 @@ export const containers = sqliteTable('containers', {
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [index('containers_host').on(t.hostId), uniqueIndex('containers_config').on(t.serviceType, t.configurationId)]);
 
+/**
+ * The event log behind GET /v1/events and a container's events: every event the control plane publishes on
+ * berth/v1/events. container_id is null for an event about a host alone (host-dead, host-bad, host-bad-cleared).
+ */
 export const containerEvents = sqliteTable('container_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  containerId: text('container_id').notNull(),
+  containerId: text('container_id'),
   at: integer('at').notNull(),
   type: text('type').notNull(),
   hostId: text('host_id'),

@@ -81,7 +81,7 @@ const operator: RouteDoc[] = [
   { ...admin, method: 'delete', path: '/v1/tokens/{id}', summary: 'Revoke a token', status: 204 },
   { ...admin, method: 'get', path: '/v1/routers/{id}/southbound', summary: 'A router\'s southbound model (ports, routes, chains, rules)', response: ov.southboundView, status: 200 },
   { ...admin, method: 'get', path: '/v1/events', summary: 'The fleet\'s event feed, newest last (?since=<id>); with Accept: text/event-stream the same as server-sent events, resumable with Last-Event-ID', query: eventsQuery, response: eventsResponse, status: 200 },
-  { ...admin, method: 'get', path: '/v1/topology', summary: 'The virtual layer in one read (routers, subnets, VPN services, site connections, their containers and hosts; never a PSK)', response: topologyResponse, status: 200 },
+  { ...admin, method: 'get', path: '/v1/topology', summary: 'The virtual layer in one read (routers, subnets, VPN services, site connections with their status and status reason, their containers and hosts; never a PSK)', response: topologyResponse, status: 200 },
   { ...admin, method: 'post', path: '/v1/rebalance', summary: 'Plan or make moves that even out the fleet', request: rebalanceBody, requestOptional: true, response: ov.rebalanceView, status: 200 },
   {
     method: 'post', path: '/v1/agent-events', api: 'public', summary: 'Agent messages over HTTP (runtimes without a broker connection; authenticated with the control credential)',

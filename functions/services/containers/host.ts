@@ -7,7 +7,8 @@ import { conflict, notFound } from '../../../shared/errors';
 import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
 import { hosts } from '../../db/schema';
-import { recordEvent, setPlacement } from '../../controller/apply';
+import { recordEvent, setPlacement, type ContainerEvent } from '../../controller/apply';
+import { publishEvents } from '../events/publish';
 import { readFleetSnapshot, schedHosts, type ContainerRow, type FleetSnapshot } from '../../controller/snapshot';
 import { timersFor, type Timers } from '../../controller/types';
 import { FILTERS } from '../../scheduler/filters';
@@ -28,8 +29,21 @@ function decideFresh(c: ContainerRow, snap: FleetSnapshot, now: number, seed: st
 
 const detailOf = (d: Decision) => ({ policy: d.policy, seed: d.seed, summary: d.summary, reasons: d.reasons });
 
-export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'> & { config?: Deps['config'] }, id: string, hostId: string) {
-  return deps.database.write(async (tx) => {
+type PlacementDeps = Pick<Deps, 'database' | 'clock' | 'publisher'> & { config?: Deps['config'] };
+
+/** Runs one placement write that records at most one event, and publishes that event once it has committed. */
+async function withEvent<T>(deps: PlacementDeps, write: (tx: Db, record: (e: ContainerEvent) => Promise<void>) => Promise<T>): Promise<T> {
+  let event: ContainerEvent | null = null;
+  const out = await deps.database.write((tx) => {
+    event = null; // the write may run again after SQLITE_BUSY
+    return write(tx, (e) => { event = e; return recordEvent(tx, e); });
+  });
+  if (event) await publishEvents(deps, [event]);
+  return out;
+}
+
+export async function migrateContainer(deps: PlacementDeps, id: string, hostId: string) {
+  return withEvent(deps, async (tx, record) => {
     const row = await getContainerRow(tx, id);
     const [host] = await tx.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, hostId)).limit(1);
     if (!host) throw notFound(`host ${hostId} not found`);
@@ -42,7 +56,7 @@ export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'> & 
     if (reason !== ELIGIBLE) throw conflict(`host ${hostId} cannot take container ${id}: ${reason}`);
     const change = { to: hostId, schedulerState: row.hostId ? 'RESCHEDULED' as const : 'SCHEDULED' as const, placementGeneration: row.placementGeneration + 1 };
     if (!(await setPlacement(tx, row, change, now))) throw conflict(`container ${id} was moved meanwhile; try again`);
-    await recordEvent(tx, {
+    await record({
       containerId: id, type: 'migrated', hostId, at: now,
       reason: row.hostId ? `moved from ${row.hostId} to ${hostId} by an operator` : `placed on ${hostId} by an operator`,
       detail: { ...detailOf(d), from: row.hostId },
@@ -51,15 +65,15 @@ export async function migrateContainer(deps: Pick<Deps, 'database' | 'clock'> & 
   });
 }
 
-export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'> & { config?: Deps['config'] }, id: string) {
-  return deps.database.write(async (tx) => {
+export async function clearContainerHost(deps: PlacementDeps, id: string) {
+  return withEvent(deps, async (tx, record) => {
     const row = await getContainerRow(tx, id);
     const now = deps.clock.now();
     const d = decideFresh(row, await readFleetSnapshot(tx), now, `api:${now}`, timersFor(deps.config));
     const eligible = d.summary[ELIGIBLE] ?? 0;
     const detail = { ...detailOf(d), from: row.hostId };
     if (d.hostId !== null && d.hostId === row.hostId) {
-      await recordEvent(tx, { containerId: id, type: 'host-cleared', hostId: d.hostId, at: now, reason: `automatic scheduling kept it on ${d.hostId} (policy ${d.policy})`, detail });
+      await record({ containerId: id, type: 'host-cleared', hostId: d.hostId, at: now, reason: `automatic scheduling kept it on ${d.hostId} (policy ${d.policy})`, detail });
       return containerView(row);
     }
     const nextGen = row.hostId === null ? row.placementGeneration : row.placementGeneration + 1;
@@ -68,7 +82,7 @@ export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'> 
       if (!(await setPlacement(tx, row, { to: d.hostId, schedulerState: state, placementGeneration: row.placementGeneration + 1 }, now))) {
         throw conflict(`container ${id} was moved meanwhile; try again`);
       }
-      await recordEvent(tx, {
+      await record({
         containerId: id, type: row.hostId ? 'rescheduled' : 'scheduled', hostId: d.hostId, at: now, detail,
         reason: `host cleared by an operator: placed on ${d.hostId} by policy ${d.policy} (${eligible} eligible)`,
       });
@@ -77,7 +91,7 @@ export async function clearContainerHost(deps: Pick<Deps, 'database' | 'clock'> 
       if (!(await setPlacement(tx, row, { to: null, schedulerState: 'DOWN', placementGeneration: nextGen, retries: 0, nextAttemptAt: null }, now))) {
         throw conflict(`container ${id} was moved meanwhile; try again`);
       }
-      await recordEvent(tx, { containerId: id, type: 'down', hostId: row.hostId, at: now, detail, reason: 'host cleared by an operator: no eligible host' });
+      await record({ containerId: id, type: 'down', hostId: row.hostId, at: now, detail, reason: 'host cleared by an operator: no eligible host' });
     }
     return containerView(await getContainerRow(tx, id));
   });

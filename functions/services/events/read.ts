@@ -1,4 +1,4 @@
-// The fleet-wide event feed read from container_events (append-only; its autoincrement id is the append order and
+// The fleet-wide event feed read from container_events (append-only, events about a host alone included; its autoincrement id is the append order and
 // the feed's cursor). Without a cursor: the newest page, oldest first. With one: what came after it, oldest first,
 // so a client pages (or a stream polls) forward without gaps.
 import { asc, desc, gt } from 'drizzle-orm';
@@ -11,7 +11,7 @@ export const eventView = (e: ContainerEventRow): EventView => ({
   id: e.id,
   at: new Date(e.at).toISOString(),
   type: e.type,
-  containerId: e.containerId,
+  ...(e.containerId ? { containerId: e.containerId } : {}),
   ...(e.hostId ? { hostId: e.hostId } : {}),
   reason: e.reason,
 });

@@ -7,7 +7,7 @@ import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
 import { drains, hosts } from '../../db/schema';
 import { isAppError } from '../../../shared/errors';
-import { topics } from '../../../shared/protocol/topics';
+import { publishEvents } from '../events/publish';
 import { applyActions, type ContainerEvent } from '../../controller/apply';
 import { drainProgress, drainStep, type DrainState } from '../../controller/drain';
 import { fencedWrite } from '../../controller/lease';
@@ -121,10 +121,7 @@ export async function drainTick(deps: Pick<Deps, 'database' | 'clock' | 'publish
     if (isAppError(e) && e.code === 'STALE_EPOCH') return [];
     throw e;
   }
-  for (const e of events) {
-    deps.logger.info({ containerId: e.containerId, hostId: e.hostId }, e.reason);
-    const payload = JSON.stringify({ v: 1, at: e.at, type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason });
-    await deps.publisher.publish(topics.events, payload, { qos: 0, retain: false }).catch(() => undefined);
-  }
+  for (const e of events) deps.logger.info({ containerId: e.containerId, hostId: e.hostId }, e.reason);
+  await publishEvents(deps, events);
   return events;
 }

@@ -7,7 +7,7 @@ import { applyActions } from '../../controller/apply';
 import { planRebalance, type RebalanceMove } from '../../controller/rebalance';
 import { readFleetSnapshot, schedHosts } from '../../controller/snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from '../../controller/types';
-import { topics } from '../../../shared/protocol/topics';
+import { publishEvents } from '../events/publish';
 
 export const rebalanceBody = z.strictObject({
   dryRun: z.boolean().default(true),
@@ -41,9 +41,6 @@ export async function rebalance(deps: Pick<Deps, 'database' | 'clock' | 'publish
     const skipped = new Set(r.skipped);
     return { moves: planned.filter((m) => !skipped.has(m.containerId)), events: r.events };
   });
-  for (const e of events) {
-    const payload = JSON.stringify({ v: 1, at: e.at, type: e.type, containerId: e.containerId, hostId: e.hostId, reason: e.reason });
-    await deps.publisher.publish(topics.events, payload, { qos: 0, retain: false }).catch(() => undefined);
-  }
+  await publishEvents(deps, events);
   return { moves: moves.map(view), dryRun: false };
 }

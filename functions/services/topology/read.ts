@@ -23,7 +23,7 @@ export async function readTopology(db: Db): Promise<Topology> {
     db.select({
       id: ipsecSiteConnections.id, name: ipsecSiteConnections.name, vpnServiceId: ipsecSiteConnections.vpnServiceId,
       peerAddress: ipsecSiteConnections.peerAddress, peerCidrs: ipsecSiteConnections.peerCidrs, peerEpGroupId: ipsecSiteConnections.peerEpGroupId,
-      status: ipsecSiteConnections.status, tunnel: ipsecSiteConnections.tunnel,
+      status: ipsecSiteConnections.status, sendError: ipsecSiteConnections.sendError, tunnel: ipsecSiteConnections.tunnel,
     }).from(ipsecSiteConnections).orderBy(asc(ipsecSiteConnections.name)),
     db.select({ id: endpointGroups.id, endpoints: endpointGroups.endpoints }).from(endpointGroups).where(eq(endpointGroups.type, 'cidr')),
     db.select().from(containers).where(eq(containers.serviceType, 'IPSEC')),
@@ -52,6 +52,7 @@ export async function readTopology(db: Db): Promise<Topology> {
           id: s.id,
           name: s.name,
           status: s.status,
+          statusReason: s.sendError,
           externalIp: s.externalV4Ip ?? s.externalV6Ip,
           connections: (connsOf.get(s.id) ?? []).map((c) => ({
             id: c.id,
@@ -59,10 +60,11 @@ export async function readTopology(db: Db): Promise<Topology> {
             peerAddress: c.peerAddress,
             peerCidrs: c.peerCidrs.length ? c.peerCidrs : (c.peerEpGroupId ? cidrGroup.get(c.peerEpGroupId) ?? [] : []),
             status: c.status,
+            statusReason: c.sendError,
             tunnel: c.tunnel?.state ?? null,
           })),
         })),
-        container: box ? { id: box.id, hostId: box.hostId, status: box.status, schedulerState: box.schedulerState } : null,
+        container: box ? { id: box.id, hostId: box.hostId, status: box.status, schedulerState: box.schedulerState, statusMessage: box.statusMessage } : null,
       };
     }),
   };
