@@ -53,6 +53,9 @@ export interface TickResult {
 
 type StepDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'observer'>;
 
+/** The controller lease's time to live (DESIGN §6: 2 s, renewed every step). */
+export const CONTROLLER_LEASE_TTL_MS = 2000;
+
 const NONE: TickResult = { leader: false, epoch: null, applied: [], events: [] };
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
 
@@ -79,10 +82,10 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
     if (deps.database.remote) {
       // A libSQL server: the renewal and the cheap look in ONE request (a write batch; the server holds the lock
       // only while it runs them). In-process, the look stays outside the write lock (it takes ~15 ms at 10,000).
-      const [rows, look] = await deps.database.atomic((db) => [acquireStep(db, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now), fleetStep(db)] as const);
+      const [rows, look] = await deps.database.atomic((db) => [acquireStep(db, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? CONTROLLER_LEASE_TTL_MS, now), fleetStep(db)] as const);
       lease = heldLease(rows);
       lookText = fleetText(look);
-    } else lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now);
+    } else lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? CONTROLLER_LEASE_TTL_MS, now);
   } catch (e) {
     // The database did not answer in time (busy beyond its budget): step down cleanly rather than act on a lease
     // that could not be renewed; the next step bids again (issue 10).
@@ -165,7 +168,7 @@ export class Controller {
     const previous = this.lease;
     // The lease is known from the moment the step holds it: anything that asks this.epoch during the step's writes
     // (the simulation's stale-epoch invariant) sees the epoch those writes are fenced by.
-    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, onLease: (l) => { this.lease = l; } });
+    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, onLease: (l) => { this.lease = l; this.opts.onLease?.(l); } });
     if (previous && !lease) this.deps.logger.info({ epoch: previous.epoch }, 'controller lease lost to another replica');
     this.lease = lease;
     return result;
