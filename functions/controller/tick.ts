@@ -16,7 +16,7 @@ import { hearingFromIngest } from './hearing';
 import { acquireLease, acquireStep, checkFence, fencedWrite, fenceStep, heldLease, releaseLease, rememberFleet, rememberFleetStep, type HeldLease } from './lease';
 import { inOneTrip } from '../db/batch';
 import { plan } from './plan';
-import { fleetStep, fleetText, parseFleet, readFleetText, sameFleetText, type FleetSnapshot, type FleetText } from './snapshot';
+import { FleetParser, fleetStep, fleetText, parseFleet, readFleetText, sameFleetText, type FleetSnapshot, type FleetText } from './snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from './types';
 
 /**
@@ -41,6 +41,8 @@ export interface ControllerOptions {
   hearingSince?: () => number | null;
   /** false: decisions name only the chosen host (big fleets). Default true. */
   explain?: boolean;
+  /** A long-running replica's parse memo (only what was read is kept, nothing decided); default: parse afresh. */
+  parser?: FleetParser;
 }
 
 export interface TickResult {
@@ -103,6 +105,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
   const seed = String(lease.epoch);
   const ok = (applied: Action[] = [], events: ContainerEvent[] = []) => ({ leader: true, epoch: lease.epoch, applied, events, lease });
 
+  const parse = (text: FleetText) => (opts.parser ? opts.parser.parse(text) : parseFleet(text));
   const planFrom = (snap: FleetSnapshot) => {
     const fp = fingerprintHash(fleetFingerprint(snap.hosts, snap.groups, now, timers));
     const changedAt = fp !== (lease.fingerprint ?? '') ? now : lease.fleetChangedAt;
@@ -112,7 +115,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
   try {
     // Cheap look first: most steps change nothing and must not take the write lock.
     lookText ??= await readFleetText(deps.database.db);
-    const look = planFrom(parseFleet(lookText));
+    const look = planFrom(parse(lookText));
     if (!changes(look.actions)) {
       // Only a new fingerprint must be remembered (rare: a host's fitness or the groups changed).
       if (look.fp !== lease.fingerprint) {
@@ -132,7 +135,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
       const [fence, row] = await inOneTrip(tx, [fenceStep(tx, CONTROLLER_LEASE), fleetStep(tx)]);
       checkFence(fence, CONTROLLER_LEASE, lease.epoch);
       const text = fleetText(row);
-      const p = sameFleetText(text, seen) ? look : planFrom(parseFleet(text));
+      const p = sameFleetText(text, seen) ? look : planFrom(parse(text));
       const remember = p.fp !== lease.fingerprint ? [rememberFleetStep(tx, CONTROLLER_LEASE, lease.epoch, p.fp, p.changedAt)] : [];
       return applyActions(tx, p.actions, now, p.snap.rows, remember);
     });
@@ -154,6 +157,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
  */
 export class Controller {
   private lease: HeldLease | null = null;
+  private readonly parser = new FleetParser();
   readonly timers: Timers;
 
   constructor(private readonly deps: StepDeps, private readonly opts: ControllerOptions) {
@@ -168,7 +172,7 @@ export class Controller {
     const previous = this.lease;
     // The lease is known from the moment the step holds it: anything that asks this.epoch during the step's writes
     // (the simulation's stale-epoch invariant) sees the epoch those writes are fenced by.
-    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, onLease: (l) => { this.lease = l; this.opts.onLease?.(l); } });
+    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, parser: this.parser, onLease: (l) => { this.lease = l; this.opts.onLease?.(l); } });
     if (previous && !lease) this.deps.logger.info({ epoch: previous.epoch }, 'controller lease lost to another replica');
     this.lease = lease;
     return result;

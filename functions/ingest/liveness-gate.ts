@@ -12,16 +12,18 @@
 /** What a replica knows of its lease, from its last controller step. */
 export interface LeaseView {
   epoch: number;
-  /** Monotonic ms when the step that confirmed the lease started (the lease runs at least TTL from then). */
+  /** Monotonic ms when a controller step's acquire answered that this replica holds the lease. */
   confirmedAt: number;
   /** Wall-clock ms since when this replica has applied liveness without a gap (for the grace). */
   openSince: number;
 }
 
 /**
- * Whether the replica applies liveness at monotonic `now`. Open only while the lease the last step confirmed can
- * still be live: the step started before its acquire statement ran, so confirmedAt + TTL is never later than the
- * lease's expiry on the database clock. A replica that was frozen past that drops what piled up while it slept.
+ * Whether the replica applies liveness at monotonic `now`: for one TTL after the last confirmation. This is the
+ * cheap filter; the authority is the fence in the write transaction (functions/ingest/batcher.ts), judged on the
+ * database clock, so a confirmation that reached the event loop late cannot make stale writes count. (Counting
+ * from the step's start instead closed the gate for good whenever the acquire waited behind ingest batches for
+ * longer than a TTL — a loaded machine.) A replica frozen past the TTL drops what piled up while it slept.
  */
 export function appliesLiveness(view: LeaseView | null, now: number, ttlMs: number): boolean {
   return view !== null && now - view.confirmedAt < ttlMs;

@@ -67,7 +67,6 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const timers: Timers = { ...timersFor(deps.config), ...opts.timers };
   const holder = opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const gate = opts.liveness;
-  let stepStartedAt = 0;
   // With a gate, this replica hears the hosts (writes their sightings) only while both it is connected and its gate
   // is open: a gate that opens again starts the grace again (ingest-spread.test.ts, the frozen leader).
   const hearingSince = gate ? () => {
@@ -78,7 +77,7 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const controller = new Controller(deps, {
     holder, timers, hearingSince,
     // Told as soon as the step's acquire answers, before it plans: liveness flows from the moment the lease is held.
-    onLease: gate ? (l) => gate.answered(l?.epoch ?? null, stepStartedAt) : undefined,
+    onLease: gate ? (l) => gate.answered(l?.epoch ?? null, performance.now()) : undefined,
   });
   const step = async (name: string, fn: () => Promise<unknown>) => {
     try {
@@ -91,10 +90,9 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   const fleet = loop(intervalMs, async () => {
     let epoch: number | null = null;
     await step('controller', async () => {
-      stepStartedAt = performance.now();
       epoch = (await controller.tick()).epoch;
       // A step that lost its lease while writing (STALE_EPOCH) says so only in its result.
-      if (epoch === null) gate?.answered(null, stepStartedAt);
+      if (epoch === null) gate?.answered(null, performance.now());
     });
     // Drains move containers at the leader's pace, fenced by the same epoch (functions/services/hosts/drain.ts).
     if (epoch !== null) await step('drain', () => drainTick(deps, epoch!, timers));
