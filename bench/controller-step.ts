@@ -10,7 +10,7 @@ import { applyMigrations } from '../functions/node/migrate';
 import { containerGroups, containers, hosts, ports, routers } from '../functions/db/schema';
 import { nullPublisher } from '../functions/deps';
 import { controllerStep } from '../functions/controller/tick';
-import { parseFleet, readFleetText } from '../functions/controller/snapshot';
+import { FleetParser, parseFleet, readFleetText } from '../functions/controller/snapshot';
 import { fingerprintHash, fleetFingerprint } from '../functions/controller/fleet';
 import { plan } from '../functions/controller/plan';
 import { DEFAULT_TIMERS } from '../functions/controller/types';
@@ -54,7 +54,8 @@ async function level(hostCount: number, containerCount: number, steps: number) {
       }
     });
     const deps = { database, clock: { now: () => Date.now() }, logger: silentLogger, publisher: nullPublisher };
-    const opts = { holder: 'bench', explain: false, leaseTtlMs: 600_000 };
+    // With the parse memo a long-running replica's Controller keeps (berth serve).
+    const opts = { holder: 'bench', explain: false, leaseTtlMs: 600_000, parser: new FleetParser() };
     await controllerStep(deps, opts); // take the lease, remember the fingerprint
     const text = await readFleetText(database.db);
     const snap = parseFleet(text);
