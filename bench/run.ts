@@ -12,7 +12,7 @@ function parse() {
     options: { quick: { type: 'boolean' }, agents: { type: 'string' }, broker: { type: 'string' }, replicas: { type: 'string' }, failover: { type: 'string' }, liveness: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
 }
-const USAGE = 'usage: npm run bench [-- --quick] [-- <suite> ...] [fleet options]\nsuites: api, scheduler, failover, ingest, fleet, linux, chaos (only when named)\n';
+const USAGE = 'usage: npm run bench [-- --quick] [-- <suite> ...] [fleet options]\nsuites: api, scheduler, failover, ingest, controller-step, fleet, linux, chaos (only when named)\n';
 try { parsed = parse(); } catch (e) {
   const { FLEET_USAGE } = await import('./fleet');
   console.error(`${(e as Error).message}\n\n${USAGE}${FLEET_USAGE}`);
@@ -47,6 +47,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   failover: () => benchFailover({ quick }),
   // Per-message CPU cost of ingest, stage by stage (issue 12): what the liveness decision rests on.
   ingest: () => import('./ingest').then((m) => m.benchIngest({ quick })),
+  // The controller's steady-state step at 2,500-10,000 hosts, stage by stage (issue 12).
+  'controller-step': () => import('./controller-step').then((m) => m.benchControllerStep({ quick })),
   fleet: () => import('./fleet').then((m) => m.benchFleet(fleetOpts)),
   // Needs root, Open vSwitch and strongSwan (.ci/apt-linux.sh); says why and skips otherwise.
   linux: () => import('./linux').then((m) => m.benchLinux({ quick })),

@@ -12,13 +12,28 @@ export function fleetFingerprint(hosts: readonly PlanHost[], groups: Readonly<Re
     const full = h.enforceContainerLimit && h.containerLimit >= 0 && h.containerCount >= h.containerLimit;
     parts.push([h.id, fit ? 1 : 0, h.containerWeight, h.containerLimit, h.enforceContainerLimit ? 1 : 0, full ? 1 : 0, h.cordoned ? 1 : 0].join(':'));
   }
+  const g = groupsPart(groups);
+  if (g !== '') parts.push(g); // the same text as when hosts and groups were one list
+  return parts.join(';');
+}
+
+// The groups' part depends on the groups alone (no time): remembered per groups object. The controller's parse
+// memo (snapshot.ts, FleetParser) hands the same object to every step until a container or group changes.
+const groupsParts = new WeakMap<object, string>();
+
+function groupsPart(groups: Readonly<Record<string, SchedGroup>>): string {
+  const known = groupsParts.get(groups);
+  if (known !== undefined) return known;
+  const parts: string[] = [];
   for (const g of Object.values(groups).sort((a, b) => (a.id < b.id ? -1 : 1))) {
     // Affinity sets (a port bound somewhere new) and anti-affinity occupancy (a sibling moved away) matter too.
     const occupied = g.antiAffinity ? [...new Set(Object.values(g.containerHosts).filter((x) => x !== null))].sort() : [];
     const set = (ids: readonly string[] | null) => (ids === null ? '*' : [...ids].sort().join(','));
     parts.push(`${g.id}|${set(g.hostGroupHostIds)}|${set(g.portGroupHostIds)}|${occupied.join(',')}`);
   }
-  return parts.join(';');
+  const text = parts.join(';');
+  groupsParts.set(groups, text);
+  return text;
 }
 
 /**

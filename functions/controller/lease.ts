@@ -122,10 +122,16 @@ export async function assertEpoch(tx: Db, name: string, epoch: number): Promise<
 export const fenceStep = (tx: Db, name: string) =>
   tx.all<{ epoch: number; expired: number }>(sql`SELECT epoch, expires_at < ${DB_NOW_MS} AS expired FROM leases WHERE name = ${name}`);
 
+/** Whether fenceStep's rows show `epoch` current and unexpired. */
+export function fenceHolds(rows: { epoch: number; expired: number }[], epoch: number): boolean {
+  const r = rows[0];
+  return !!r && Number(r.epoch) === epoch && !Number(r.expired);
+}
+
 /** Throws STALE_EPOCH unless fenceStep's rows show `epoch` current and unexpired. */
 export function checkFence(rows: { epoch: number; expired: number }[], name: string, epoch: number): void {
+  if (fenceHolds(rows, epoch)) return;
   const r = rows[0];
-  if (r && Number(r.epoch) === epoch && !Number(r.expired)) return;
   const why = !r ? 'no such lease' : Number(r.epoch) !== epoch ? `the lease is at epoch ${r.epoch}` : 'the lease expired';
   throw new AppError('STALE_EPOCH', `lease ${name} epoch ${epoch} is no longer current: ${why}`, { context: { lease: name, epoch } });
 }

@@ -121,14 +121,16 @@ export function plan(snapshot: PlanSnapshot, now: number, t: Timers): Action[] {
   }
 
   // One scheduler pass: failed-over containers before new ones (they were serving), each seeing the others.
+  const todo: SchedContainer[] = [...movers.map((m) => m.c), ...unplaced.map((u) => u.c)]
+    .map((c) => ({ id: c.id, groupId: c.groupId, hostId: c.hostId, placementGeneration: c.placementGeneration }));
+  // Nothing to place (most steps of a fleet at rest): no pass, whose set-up copies every host and group (issue 12).
+  if (todo.length === 0) return actions;
   const sched: SchedHost[] = snapshot.hosts.map((h) => ({
     ...h,
     // New placements need a host heard from lately, grace or not: a silent host is not dead yet, but not fit.
     alive: !dead.has(h.id) && !isSilent(h, now, t),
     badUntil: badUntil.get(h.id) ?? null,
   }));
-  const todo: SchedContainer[] = [...movers.map((m) => m.c), ...unplaced.map((u) => u.c)]
-    .map((c) => ({ id: c.id, groupId: c.groupId, hostId: c.hostId, placementGeneration: c.placementGeneration }));
   const { decisions } = schedulePass(todo, { now, hosts: sched, groups: snapshot.groups, seed: snapshot.seed }, { explain: snapshot.explain });
 
   const why = new Map(movers.map((m) => [m.c.id, m.move.reason]));

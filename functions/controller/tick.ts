@@ -16,7 +16,7 @@ import { hearingFromIngest } from './hearing';
 import { acquireLease, acquireStep, checkFence, fencedWrite, fenceStep, heldLease, releaseLease, rememberFleet, rememberFleetStep, type HeldLease } from './lease';
 import { inOneTrip } from '../db/batch';
 import { plan } from './plan';
-import { fleetStep, fleetText, parseFleet, readFleetText, sameFleetText, type FleetSnapshot, type FleetText } from './snapshot';
+import { FleetParser, fleetStep, fleetText, parseFleet, readFleetText, sameFleetText, type FleetSnapshot, type FleetText } from './snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from './types';
 
 /**
@@ -41,6 +41,8 @@ export interface ControllerOptions {
   hearingSince?: () => number | null;
   /** false: decisions name only the chosen host (big fleets). Default true. */
   explain?: boolean;
+  /** A long-running replica's parse memo (only what was read is kept, nothing decided); default: parse afresh. */
+  parser?: FleetParser;
 }
 
 export interface TickResult {
@@ -52,6 +54,9 @@ export interface TickResult {
 }
 
 type StepDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'observer'>;
+
+/** The controller lease's time to live (DESIGN §6: 2 s, renewed every step). */
+export const CONTROLLER_LEASE_TTL_MS = 2000;
 
 const NONE: TickResult = { leader: false, epoch: null, applied: [], events: [] };
 const changes = (actions: readonly Action[]) => actions.some((a) => a.type !== 'noop');
@@ -79,10 +84,10 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
     if (deps.database.remote) {
       // A libSQL server: the renewal and the cheap look in ONE request (a write batch; the server holds the lock
       // only while it runs them). In-process, the look stays outside the write lock (it takes ~15 ms at 10,000).
-      const [rows, look] = await deps.database.atomic((db) => [acquireStep(db, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now), fleetStep(db)] as const);
+      const [rows, look] = await deps.database.atomic((db) => [acquireStep(db, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? CONTROLLER_LEASE_TTL_MS, now), fleetStep(db)] as const);
       lease = heldLease(rows);
       lookText = fleetText(look);
-    } else lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? 2000, now);
+    } else lease = await acquireLease(deps.database, CONTROLLER_LEASE, opts.holder, opts.leaseTtlMs ?? CONTROLLER_LEASE_TTL_MS, now);
   } catch (e) {
     // The database did not answer in time (busy beyond its budget): step down cleanly rather than act on a lease
     // that could not be renewed; the next step bids again (issue 10).
@@ -100,6 +105,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
   const seed = String(lease.epoch);
   const ok = (applied: Action[] = [], events: ContainerEvent[] = []) => ({ leader: true, epoch: lease.epoch, applied, events, lease });
 
+  const parse = (text: FleetText) => (opts.parser ? opts.parser.parse(text) : parseFleet(text));
   const planFrom = (snap: FleetSnapshot) => {
     const fp = fingerprintHash(fleetFingerprint(snap.hosts, snap.groups, now, timers));
     const changedAt = fp !== (lease.fingerprint ?? '') ? now : lease.fleetChangedAt;
@@ -109,7 +115,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
   try {
     // Cheap look first: most steps change nothing and must not take the write lock.
     lookText ??= await readFleetText(deps.database.db);
-    const look = planFrom(parseFleet(lookText));
+    const look = planFrom(parse(lookText));
     if (!changes(look.actions)) {
       // Only a new fingerprint must be remembered (rare: a host's fitness or the groups changed).
       if (look.fp !== lease.fingerprint) {
@@ -129,7 +135,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
       const [fence, row] = await inOneTrip(tx, [fenceStep(tx, CONTROLLER_LEASE), fleetStep(tx)]);
       checkFence(fence, CONTROLLER_LEASE, lease.epoch);
       const text = fleetText(row);
-      const p = sameFleetText(text, seen) ? look : planFrom(parseFleet(text));
+      const p = sameFleetText(text, seen) ? look : planFrom(parse(text));
       const remember = p.fp !== lease.fingerprint ? [rememberFleetStep(tx, CONTROLLER_LEASE, lease.epoch, p.fp, p.changedAt)] : [];
       return applyActions(tx, p.actions, now, p.snap.rows, remember);
     });
@@ -151,6 +157,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
  */
 export class Controller {
   private lease: HeldLease | null = null;
+  private readonly parser = new FleetParser();
   readonly timers: Timers;
 
   constructor(private readonly deps: StepDeps, private readonly opts: ControllerOptions) {
@@ -165,7 +172,7 @@ export class Controller {
     const previous = this.lease;
     // The lease is known from the moment the step holds it: anything that asks this.epoch during the step's writes
     // (the simulation's stale-epoch invariant) sees the epoch those writes are fenced by.
-    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, onLease: (l) => { this.lease = l; } });
+    const { lease, ...result } = await controllerStep(this.deps, { ...this.opts, timers: this.timers, parser: this.parser, onLease: (l) => { this.lease = l; this.opts.onLease?.(l); } });
     if (previous && !lease) this.deps.logger.info({ epoch: previous.epoch }, 'controller lease lost to another replica');
     this.lease = lease;
     return result;

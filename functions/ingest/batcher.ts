@@ -10,6 +10,9 @@ import type { StatusMessage, TunnelTelemetry } from '../../shared/protocol/messa
 import { recordHearing } from '../controller/hearing';
 import { secondsSince } from '../observe';
 import { publishTunnelTelemetry } from './telemetry';
+import { isLivenessTopic } from './liveness-gate';
+import { CONTROLLER_LEASE } from '../relay/fence';
+import { fenceHolds, fenceStep } from '../controller/lease';
 
 export interface IngestOptions {
   /** How long the first message of a batch waits for company (default 20 ms). */
@@ -22,6 +25,11 @@ export interface IngestOptions {
    * and status, so a dropped one is replaced by the next).
    */
   maxQueued?: number;
+  /**
+   * Several replicas on an external broker: presence and heartbeats are applied only under the controller lease
+   * this gate names (./liveness-gate.ts); without it (the embedded broker, Workers) every one is applied.
+   */
+  liveness?: { epoch(): number | null };
 }
 
 /** retained: a replayed retained heartbeat or status (only desired and presence may be retained; issue 9). */
@@ -33,6 +41,8 @@ export interface IngestStats {
   dropped: Record<IngestDropCause, number>;
   /** Status reports about containers not placed on the reporting host (or for an old placement). */
   staleReports: number;
+  /** Presence and heartbeats heard but not applied: this replica does not hold the controller lease. */
+  leftToLeader: number;
   batches: number;
   failedBatches: number;
 }
@@ -44,7 +54,7 @@ export class IngestBatcher {
   /** Accepted messages not yet written (queued, or in a batch waiting for the writer). */
   private held = 0;
   private readonly counts: IngestStats = {
-    received: 0, applied: 0, staleReports: 0, batches: 0, failedBatches: 0,
+    received: 0, applied: 0, staleReports: 0, leftToLeader: 0, batches: 0, failedBatches: 0,
     dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0, retained: 0 },
   };
 
@@ -61,6 +71,11 @@ export class IngestBatcher {
     // would revive a dead host. Only presence is meant to be retained among the agents' topics.
     if (o.retained && !topic.endsWith('/presence')) {
       this.counts.dropped.retained++;
+      return;
+    }
+    // Before decoding: a replica that does not lead drops liveness at the cost of a string compare.
+    if (this.opts.liveness && isLivenessTopic(topic) && this.opts.liveness.epoch() === null) {
+      this.counts.leftToLeader++;
       return;
     }
     const c = classify(topic, payload);
@@ -108,11 +123,14 @@ export class IngestBatcher {
 
   private async write(batch: AgentMessage[], queuedSince: number): Promise<void> {
     try {
-      const result = await applyAgentBatch(this.deps, batch);
+      // Asked again at write time: a batch held while the replica was frozen must not apply liveness late.
+      const livenessEpoch = this.opts.liveness ? this.opts.liveness.epoch() : undefined;
+      const result = await applyAgentBatch(this.deps, batch, { livenessEpoch });
       this.deps.observer?.ingestBatch({ lagSeconds: secondsSince(queuedSince), messages: batch.length });
       for (const ms of result.failovers) this.deps.observer?.failover(ms / 1000);
       this.counts.batches++;
-      this.counts.applied += batch.length;
+      this.counts.applied += batch.length - result.leftToLeader;
+      this.counts.leftToLeader += result.leftToLeader;
       this.counts.staleReports += result.staleReports;
       if (this.deps.publisher) publishTunnelTelemetry(this.deps.publisher, result.telemetry, this.deps.logger);
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
@@ -147,6 +165,8 @@ export interface BatchResult {
   failovers: number[];
   /** Accepted tunnel reports, for telemetry consumers. */
   telemetry: TunnelTelemetry[];
+  /** Presence and heartbeats not applied: their lease (livenessEpoch) is not the current one. */
+  leftToLeader: number;
 }
 
 /**
@@ -155,7 +175,8 @@ export interface BatchResult {
  * how a Worker knows the agents are heard. Throws when the transaction fails (nothing applied).
  */
 export async function applyAgentBatch(
-  deps: Pick<Deps, 'database' | 'clock'>, batch: readonly AgentMessage[], opts: { hearing?: { lease: string; windowMs: number } } = {},
+  deps: Pick<Deps, 'database' | 'clock'>, batch: readonly AgentMessage[],
+  opts: { hearing?: { lease: string; windowMs: number }; livenessEpoch?: number | null } = {},
 ): Promise<BatchResult> {
   const byHost = new Map<string, HostMessage[]>();
   const latestStatus = new Map<string, StatusMessage>();
@@ -166,10 +187,15 @@ export async function applyAgentBatch(
   }
   return deps.database.write(async (tx) => {
     const now = deps.clock.now();
-    const hostResult = await applyHostMessages(tx, byHost, now);
+    // With livenessEpoch, presence and heartbeats are applied only if that epoch still holds the lease, judged in
+    // this transaction like every controller write: one replica's writes count at any moment.
+    const holds = opts.livenessEpoch === undefined || byHost.size === 0
+      || (opts.livenessEpoch !== null && fenceHolds(await fenceStep(tx, CONTROLLER_LEASE), opts.livenessEpoch));
+    const leftToLeader = holds ? 0 : batch.filter((m) => m.kind !== 'status').length;
+    const hostResult = await applyHostMessages(tx, holds ? byHost : new Map(), now);
     const status = await applyStatusReports(tx, latestStatus, now);
     const failovers = await failoverDurations(tx, status.recovered, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers, telemetry: status.telemetry };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers, telemetry: status.telemetry, leftToLeader };
   });
 }

@@ -52,7 +52,7 @@ export function foldHost(row: LiveRow | undefined, msgs: readonly HostMessage[],
     const base = cur ?? EMPTY;
     // A restarted agent (new bootId) gets its document again: an external broker may have lost the retained copy.
     if (base.bootId !== null && base.bootId !== m.value.bootId) dirty = true;
-    // Every replica applies every heartbeat (ingest-subscriber.ts): one whose clock lags another's must not move
+    // At a lease hand-over two replicas' writes meet (functions/ingest/liveness-gate.ts): one whose clock lags must not move
     // the host's last sighting back and so bring its judgement of silence forward.
     cur = { ...base, alive: true, lastSeenAt: Math.max(base.lastSeenAt ?? now, now), bootId: m.value.bootId };
     if (m.kind === 'heartbeat') {

@@ -5,6 +5,7 @@
 // leader judges hosts dead by its own hearing of silence (DESIGN §6); with a shared liveness subscription a
 // frozen or slow replica kept receiving its share of heartbeats (QoS 0: lost, or applied seconds late) and the
 // leader declared live hosts dead and moved their containers, which then ran on two hosts (issue 10's chaos soak).
+// Heard by all, applied by one: only the controller lease's holder writes liveness (functions/ingest/liveness-gate.ts).
 import type { MqttClient } from 'mqtt';
 import { agentMessageFilters } from '../../shared/protocol/topics';
 import type { IngestBatcher } from '../ingest/batcher';

@@ -52,6 +52,7 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
     mirror(ingested, { outcome: 'received' }, s.received, seen);
     mirror(ingested, { outcome: 'applied' }, s.applied, seen);
     mirror(ingested, { outcome: 'stale_report' }, s.staleReports, seen);
+    mirror(ingested, { outcome: 'left_to_leader' }, s.leftToLeader, seen);
     for (const [reason, n] of Object.entries(s.dropped)) mirror(dropped, { reason }, n, seen);
     mirror(batches, { result: 'ok' }, s.batches, seen);
     mirror(batches, { result: 'failed' }, s.failedBatches, seen);

@@ -15,6 +15,8 @@ import { IngestBatcher } from '../ingest/batcher';
 import { markAllHostsDirty } from '../relay/relay';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { subscribeIngest } from './ingest-subscriber';
+import { LivenessGate } from '../ingest/liveness-gate';
+import { CONTROLLER_LEASE_TTL_MS } from '../controller/tick';
 import { createNodeLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createNodeObserver } from './observer';
@@ -91,7 +93,9 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
   deps.credentialChanged = (hostId) => {
     broker?.recheck(hostId).catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot re-check a host credential'));
   };
-  const ingest = new IngestBatcher(deps);
+  // On an external broker every replica hears every host; only the lease holder applies liveness (issue 12).
+  const liveness = broker ? undefined : new LivenessGate(CONTROLLER_LEASE_TTL_MS, systemClock.now);
+  const ingest = new IngestBatcher(deps, { liveness });
   const registry = new Registry();
   deps.observer = createNodeObserver(registry);
   deps.metrics = createMetrics({ database, ingestStats: () => ingest.stats(), registry });
@@ -104,7 +108,7 @@ export async function startServer(rawEnv: Record<string, string | undefined> = p
     markAllHostsDirty(deps).catch((e) => logger.error({ err: String((e as Error)?.message ?? e) }, 'cannot mark hosts for republishing'));
   });
   if (broker) await markAllHostsDirty(deps);
-  const tick = startTick(deps, { hearingSince: () => hearingSince });
+  const tick = startTick(deps, { hearingSince: () => hearingSince, liveness });
 
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {

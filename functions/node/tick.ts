@@ -8,6 +8,7 @@ import { Controller } from '../controller/tick';
 import { timersFor, type Timers } from '../controller/types';
 import { drainTick } from '../services/hosts/drain';
 import { runRelay } from '../relay/relay';
+import type { LivenessGate } from '../ingest/liveness-gate';
 
 export interface TickOptions {
   intervalMs?: number;
@@ -20,6 +21,11 @@ export interface TickOptions {
   /** The controller's lease holder name (default: host name, pid and a random suffix). */
   holder?: string;
   timers?: Partial<Timers>;
+  /**
+   * Told every step whether this replica holds the controller lease (ingest applies liveness only then:
+   * functions/ingest/liveness-gate.ts); its gap-free span also bounds the hearing the grace counts from.
+   */
+  liveness?: LivenessGate;
 }
 
 export interface Ticker {
@@ -60,7 +66,19 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
   // The deployment's timers (BERTH_HOST_DEAD_AFTER_MS), then what a test or benchmark overrides.
   const timers: Timers = { ...timersFor(deps.config), ...opts.timers };
   const holder = opts.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  const controller = new Controller(deps, { holder, timers, hearingSince: opts.hearingSince });
+  const gate = opts.liveness;
+  // With a gate, this replica hears the hosts (writes their sightings) only while both it is connected and its gate
+  // is open: a gate that opens again starts the grace again (ingest-spread.test.ts, the frozen leader).
+  const hearingSince = gate ? () => {
+    const broker = opts.hearingSince ? opts.hearingSince() : -Infinity;
+    const own = gate.hearingSince();
+    return broker === null || own === null ? null : Math.max(broker, own);
+  } : opts.hearingSince;
+  const controller = new Controller(deps, {
+    holder, timers, hearingSince,
+    // Told as soon as the step's acquire answers, before it plans: liveness flows from the moment the lease is held.
+    onLease: gate ? (l) => gate.answered(l?.epoch ?? null, performance.now()) : undefined,
+  });
   const step = async (name: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -71,7 +89,11 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
 
   const fleet = loop(intervalMs, async () => {
     let epoch: number | null = null;
-    await step('controller', async () => { epoch = (await controller.tick()).epoch; });
+    await step('controller', async () => {
+      epoch = (await controller.tick()).epoch;
+      // A step that lost its lease while writing (STALE_EPOCH) says so only in its result.
+      if (epoch === null) gate?.answered(null, performance.now());
+    });
     // Drains move containers at the leader's pace, fenced by the same epoch (functions/services/hosts/drain.ts).
     if (epoch !== null) await step('drain', () => drainTick(deps, epoch!, timers));
   });
@@ -82,6 +104,7 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
     stop: async () => {
       await Promise.all([fleet.stop(), relay.stop()]);
       // A clean stop hands over at once instead of after the lease TTL.
+      gate?.answered(null, performance.now());
       await controller.release();
     },
   };

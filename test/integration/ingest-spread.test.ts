@@ -5,23 +5,28 @@
 // its share — a SIGSTOPped (or slow) replica used to swallow half the heartbeats and the leader declared live
 // hosts dead and moved their containers (a VPN then ran on two hosts; the chaos soak's "unexplained doubles").
 // Counted from each replica's own /metrics (berth_ingest_messages_total{outcome="received"}) and from the
-// hosts' liveness in the API. Skipped where Mosquitto is not installed.
+// hosts' liveness in the API. Heard by all, applied by one (issue 12): only the replica holding the controller
+// lease writes liveness, so N heartbeats are N applications in all, and a frozen LEADER hands over without a live
+// host declared dead (the new leader's grace covers the gap). Skipped where Mosquitto is not installed.
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createClient } from '@libsql/client';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnBerth, stopProcess } from '../../functions/node/processes';
+import { httpApi } from '../../functions/node/seed-vpn';
 import { Cluster, freePort, MOSQUITTO, sleep, waitFor } from './cluster';
 
 const HOSTS = ['spread0', 'spread1', 'spread2', 'spread3'];
 const PER_HOST = 50;
 
-async function received(url: string, token: string): Promise<number> {
+type Outcome = 'received' | 'applied' | 'left_to_leader';
+async function ingested(url: string, token: string, outcome: Outcome): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-  const m = /^berth_ingest_messages_total\{outcome="received"\} (\d+)/m.exec(text);
+  const m = new RegExp(`^berth_ingest_messages_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
+const received = (url: string, token: string) => ingested(url, token, 'received');
 
 describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
   const c = new Cluster('mosquitto', HOSTS);
@@ -73,20 +78,18 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
     expect(Math.min(a - a0, b - b0)).toBeGreaterThan(0);
   }, 60_000);
 
-  it('hands every heartbeat to every replica', async () => {
-    const [a0, b0] = await counts();
-    await publishFromEveryHost('heartbeat', (h, bootId, seq) => ({ v: 1, hostId: h, bootId, seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: seq }));
-    const sent = HOSTS.length * PER_HOST;
-    await waitFor(`${sent} heartbeats counted by each replica`, async () => {
-      const [a, b] = await counts();
-      return a - a0 >= sent && b - b0 >= sent ? true : undefined;
-    }, 20_000, 200);
-    for (const h of HOSTS) expect((await c.host(h))?.alive).toBe(true);
-  }, 60_000);
+  const leaseHolderPid = async () => {
+    const db = createClient({ url: c.dbUrl });
+    try {
+      return String((await db.execute("SELECT holder FROM leases WHERE name = 'controller'")).rows[0]?.holder).split(':')[1];
+    } finally {
+      db.close();
+    }
+  };
 
-  it('a frozen replica does not make the leader declare live hosts dead', async () => {
-    // Two hosts heartbeat in strict alternation, as a steady fleet does: a shared subscription's round robin
-    // would hand every heartbeat of one of them to the same replica.
+  /** Two hosts heartbeat every 200 ms in strict alternation (as a steady fleet does) while `during` runs. */
+  async function whileBeating(during: (live: string[]) => Promise<void>) {
+    // A shared subscription's round robin would hand every heartbeat of one of them to the same replica.
     const live = HOSTS.slice(0, 2);
     const clients: MqttClient[] = await Promise.all(live.map((h) => c.asHost(h)));
     const boots = live.map(() => crypto.randomUUID());
@@ -102,28 +105,78 @@ describe.skipIf(!MOSQUITTO)('ingest on two replicas (Mosquitto)', () => {
     })();
     try {
       for (const h of live) await waitFor(`${h} alive`, async () => ((await c.host(h))?.alive ? true : undefined), 10_000, 100);
-      await sleep(2500); // past any grace of the leader
-      // The first replica started first and holds the lease (holder = host:pid:random); the other one is frozen.
-      const db = createClient({ url: c.dbUrl });
-      const holder = String((await db.execute("SELECT holder FROM leases WHERE name = 'controller'")).rows[0]?.holder);
-      db.close();
-      expect(holder.split(':')[1]).toBe(String(c.serve!.pid));
-      second!.kill('SIGSTOP');
-      const deadSeen = new Set<string>();
-      const until = Date.now() + 4000; // twice hostDeadAfter (2 s)
-      try {
-        while (Date.now() < until) {
-          for (const h of live) if ((await c.host(h))?.alive === false) deadSeen.add(h);
-          await sleep(100);
-        }
-      } finally {
-        second!.kill('SIGCONT');
-      }
-      expect([...deadSeen]).toEqual([]);
+      await during(live);
     } finally {
       beating = false;
       await beat;
       await Promise.all(clients.map((m) => m.endAsync()));
     }
+  }
+
+  /** Hosts of `live` seen dead through the API of the replica at `url` (one that is not frozen) during `ms`. */
+  async function deadDuring(live: string[], ms: number, url = c.httpUrl): Promise<string[]> {
+    const api = httpApi(url, c.adminToken);
+    const deadSeen = new Set<string>();
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      for (const h of live) if ((await api('GET', `/v1/hosts/${h}`)).body?.host?.alive === false) deadSeen.add(h);
+      await sleep(100);
+    }
+    return [...deadSeen];
+  }
+
+  it('hands every heartbeat to every replica; the lease holder alone applies them (N sent, N applied in all)', async () => {
+    const [a0, b0] = await counts();
+    const applied = async () => (await ingested(c.httpUrl, c.adminToken, 'applied')) + (await ingested(secondUrl, c.adminToken, 'applied'));
+    const applied0 = await applied();
+    const left0 = await ingested(secondUrl, c.adminToken, 'left_to_leader');
+    await publishFromEveryHost('heartbeat', (h, bootId, seq) => ({ v: 1, hostId: h, bootId, seq, at: Date.now(), observedGeneration: 0, count: 0, quota: -1, load: seq }));
+    const sent = HOSTS.length * PER_HOST;
+    await waitFor(`${sent} heartbeats counted by each replica`, async () => {
+      const [a, b] = await counts();
+      return a - a0 >= sent && b - b0 >= sent ? true : undefined;
+    }, 20_000, 200);
+    await sleep(500); // the last batches written
+    expect(await applied() - applied0).toBe(sent);
+    // The second replica started second: the first one leads, the second leaves liveness to it.
+    expect(await leaseHolderPid()).toBe(String(c.serve!.pid));
+    expect(await ingested(secondUrl, c.adminToken, 'left_to_leader') - left0).toBe(sent);
+    for (const h of HOSTS) expect((await c.host(h))?.alive).toBe(true);
+  }, 60_000);
+
+  it('a frozen replica does not make the leader declare live hosts dead', async () => {
+    await whileBeating(async (live) => {
+      await sleep(2500); // past any grace of the leader
+      // The first replica started first and holds the lease (holder = host:pid:random); the other one is frozen.
+      expect(await leaseHolderPid()).toBe(String(c.serve!.pid));
+      second!.kill('SIGSTOP');
+      try {
+        expect(await deadDuring(live, 4000)).toEqual([]); // twice hostDeadAfter (2 s)
+      } finally {
+        second!.kill('SIGCONT');
+      }
+    });
+  }, 60_000);
+
+  it('a frozen LEADER: the other replica takes the lease, applies liveness from then, and declares no live host dead', async () => {
+    await whileBeating(async (live) => {
+      await sleep(2500);
+      expect(await leaseHolderPid()).toBe(String(c.serve!.pid));
+      const appliedBySecond0 = await ingested(secondUrl, c.adminToken, 'applied');
+      c.serve!.kill('SIGSTOP');
+      try {
+        // The lease lapses after its TTL (2 s); the second replica's grace then runs one hostDeadAfter (2 s) while
+        // it applies heartbeats itself. Watched well past both.
+        expect(await deadDuring(live, 7000, secondUrl)).toEqual([]);
+        expect(await leaseHolderPid()).toBe(String(second!.pid));
+        expect(await ingested(secondUrl, c.adminToken, 'applied') - appliedBySecond0).toBeGreaterThan(0);
+      } finally {
+        c.serve!.kill('SIGCONT');
+      }
+      // Thawed, the old leader drops what piled up while it slept: it no longer holds the lease.
+      await sleep(1000);
+      expect(await leaseHolderPid()).toBe(String(second!.pid));
+      for (const h of live) expect((await c.host(h))?.alive).toBe(true);
+    });
   }, 60_000);
 });
