@@ -204,10 +204,10 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
         await tx.update(hosts).set({ alive: false }).where(eq(hosts.id, a.hostId));
         break;
       case 'markHostBad':
-        await tx.update(hosts).set({ badUntil: a.until }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: a.until, badBootId: a.bootId }).where(eq(hosts.id, a.hostId));
         break;
       case 'clearHostBad':
-        await tx.update(hosts).set({ badUntil: null }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: null, badBootId: null }).where(eq(hosts.id, a.hostId));
         break;
       case 'up': {
         if (pendingIds.has(a.containerId)) await flush();

@@ -20,6 +20,8 @@ export const hosts = sqliteTable('hosts', {
   load: integer('load'),
   /** Marked bad by the scheduler until this time (null: not bad). */
   badUntil: integer('bad_until'),
+  /** The agent's bootId when the controller marked the host bad: a different bootId ends the mark (controller/plan.ts). */
+  badBootId: text('bad_boot_id'),
   /** Generation of the last desired document built for this host. */
   desiredGeneration: integer('desired_generation').notNull().default(0),
   /**

@@ -11,6 +11,7 @@ import { publishEvents } from '../events/publish';
 import { applyActions, type ContainerEvent } from '../../controller/apply';
 import { drainProgress, drainStep, type DrainState } from '../../controller/drain';
 import { fencedWrite } from '../../controller/lease';
+import { recordHostEvent } from './events';
 import { readFleetSnapshot, schedHosts } from '../../controller/snapshot';
 import { DEFAULT_TIMERS, type Timers } from '../../controller/types';
 import { CONTROLLER_LEASE } from '../../relay/relay';
@@ -49,6 +50,7 @@ export async function startDrain(deps: Pick<Deps, 'database' | 'clock'>, hostId:
     const now = deps.clock.now();
     if (!row.cordoned) {
       await tx.update(hosts).set({ cordoned: true, updatedAt: now }).where(eq(hosts.id, hostId));
+      await recordHostEvent(tx, 'host-cordoned', hostId, 'cordoned by a drain: its containers move off', now);
       await markHostDirty(tx, hostId, now);
     }
     const n = await countContainersOn(tx, hostId);

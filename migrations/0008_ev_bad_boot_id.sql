@@ -1,0 +1,1 @@
+ALTER TABLE `hosts` ADD `bad_boot_id` text;
