@@ -132,7 +132,7 @@ export interface ApplyResult {
   applied: Action[];
   /** Containers whose actions were skipped: their placement changed since the plan read it. */
   skipped: string[];
-  /** The events recorded, to publish on berth/v1/events once the transaction has committed (services/events/publish.ts). */
+  /** The events recorded (the relay publishes them on berth/v1/events from the table: relay/events.ts). */
   events: ContainerEvent[];
 }
 

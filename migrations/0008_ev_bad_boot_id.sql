@@ -1,1 +1,0 @@
-ALTER TABLE `hosts` ADD `bad_boot_id` text;
