@@ -110,6 +110,17 @@ describe('events published on berth/v1/events from the record', () => {
     expect(new Set(ids).size).toBe(4);
   });
 
+  it('an event no consumer could decode is skipped, not retried forever; the ones after it go out', async () => {
+    await ctl.tick();
+    await relay();
+    const c = await insertContainer(db(), { groupId: await insertContainerGroup(db()) });
+    await insertContainerEvent(db(), c, { at: clock.now(), type: 'status', reason: 'x'.repeat(3000) });
+    await t.req('PATCH', '/v1/hosts/host0', { cordoned: true });
+    expect((await relay()).events?.published).toBe(1);
+    expect(published().map((e) => e.type)).toEqual(['host-cordoned']);
+    expect(await cursor()).toBe((await feed()).at(-1)!.id);
+  });
+
   it('only the holder of the current epoch publishes and moves the cursor', async () => {
     await ctl.tick();
     await relay();

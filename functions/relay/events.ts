@@ -75,20 +75,21 @@ export async function publishRecordedEvents(deps: EventsDeps, epoch: number, opt
     if (!msg.success) {
       // A row no consumer could decode (say a reason longer than the protocol allows) is skipped, not retried forever.
       deps.logger.error({ eventId: e.id, issues: msg.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'event not publishable; skipped');
-      return true;
+      return 'skipped';
     }
     try {
       await withTimeout(deps.publisher.publish(topics.events, JSON.stringify(msg.data), TOPIC_QOS.events), opts.publishTimeoutMs ?? 5000);
-      return true;
+      return 'sent';
     } catch (err) {
       deps.logger.warn({ eventId: e.id, err: String((err as Error)?.message ?? err) }, 'event not published; will retry');
-      return false;
+      return 'failed';
     }
   }));
-  const sent = outcomes.indexOf(false) === -1 ? rows.length : outcomes.indexOf(false);
-  if (sent === 0) return { published: 0, cursor: page.cursor };
-  const moved = await moveCursor(deps, epoch, rows[sent - 1].id);
-  return { published: sent, cursor: moved[0]?.cursor ?? null };
+  const failed = outcomes.indexOf('failed');
+  const done = failed === -1 ? outcomes.length : failed;
+  if (done === 0) return { published: 0, cursor: page.cursor };
+  const moved = await moveCursor(deps, epoch, rows[done - 1].id);
+  return { published: outcomes.slice(0, done).filter((o) => o === 'sent').length, cursor: moved[0]?.cursor ?? null };
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
