@@ -132,7 +132,7 @@ export interface ApplyResult {
   applied: Action[];
   /** Containers whose actions were skipped: their placement changed since the plan read it. */
   skipped: string[];
-  /** The events recorded, to publish on berth/v1/events once the transaction has committed (services/events/publish.ts). */
+  /** The events recorded (the relay publishes them on berth/v1/events from the table: relay/events.ts). */
   events: ContainerEvent[];
 }
 
@@ -204,10 +204,10 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
         await tx.update(hosts).set({ alive: false }).where(eq(hosts.id, a.hostId));
         break;
       case 'markHostBad':
-        await tx.update(hosts).set({ badUntil: a.until }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: a.until, badBootId: a.bootId }).where(eq(hosts.id, a.hostId));
         break;
       case 'clearHostBad':
-        await tx.update(hosts).set({ badUntil: null }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: null, badBootId: null }).where(eq(hosts.id, a.hostId));
         break;
       case 'up': {
         if (pendingIds.has(a.containerId)) await flush();

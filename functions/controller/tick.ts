@@ -8,7 +8,6 @@
 import type { Deps } from '../deps';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
-import { publishEvents } from '../services/events/publish';
 import { applyActions, type ContainerEvent } from './apply';
 import { secondsSince } from '../observe';
 import { fingerprintHash, fleetFingerprint } from './fleet';
@@ -140,7 +139,6 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
       return applyActions(tx, p.actions, now, p.snap.rows, remember);
     });
     for (const a of result.applied) log(deps, a);
-    void publishEvents(deps, result.events); // telemetry: the step does not wait for the broker
     return ok(result.applied, result.events);
   } catch (e) {
     if (isAppError(e) && e.code === 'STALE_EPOCH') {

@@ -62,7 +62,7 @@ function channels(): ChannelSpec[] {
     {
       key: 'events', address: topics.events, parameters: {}, qos: TOPIC_QOS.events, schema: zEvent, example: exampleEvent(), action: 'send',
       who: 'control plane → telemetry consumers', title: 'Scheduling and health events',
-      description: 'Placements, failovers, migrations, drains, host deaths. `type` is open-ended: show an unknown one as text.',
+      description: 'Placements, failovers, migrations, drains, host changes (dead, alive, bad, cordoned, enrolled, credentials, removed): every event of `GET /v1/events`, published from that record by the lease holder, at least once and in `id` order — drop an `id` you have seen. `type` is open-ended: show an unknown one as text.',
     },
     {
       key: 'tunnelTelemetry', address: `${TOPIC_PREFIX}/telemetry/tunnels/{connectionId}`, parameters: { connectionId: 'The IPsec site connection id (Neutron).' },

@@ -121,7 +121,7 @@ export function exampleStatus(hostId = 'host0', over: Partial<StatusMessage> = {
 }
 
 export function exampleEvent(over: Partial<BerthEvent> = {}): BerthEvent {
-  return { v: 1, at: AT + 30_000, type: 'failover', containerId: exampleContainer(1).id, hostId: 'host1', reason: 'host host0 is dead: RESCHEDULED host0 → host1', ...over };
+  return { v: 1, id: 42, at: AT + 30_000, type: 'failover', containerId: exampleContainer(1).id, hostId: 'host1', reason: 'host host0 is dead: RESCHEDULED host0 → host1', ...over };
 }
 
 export function exampleTunnelTelemetry(hostId = 'host0', over: Partial<TunnelTelemetry> = {}): TunnelTelemetry {

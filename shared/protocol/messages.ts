@@ -266,9 +266,13 @@ export const zStatus = z.object({
 
 // ---------- control plane → telemetry (berth/v1/events, QoS 0) ----------
 
-/** Scheduling and health events; `type` is open-ended (consumers show what they do not know as text). */
+/**
+ * Scheduling and health events; `type` is open-ended (consumers show what they do not know as text). Delivered at
+ * least once, from the record: `id` is the event's id in GET /v1/events, increasing; a consumer drops an id it has seen.
+ */
 export const zEvent = z.object({
   v: zV,
+  id: z.number().int().positive().describe('the event id of GET /v1/events: increasing; the same id twice is the same event'),
   at: zTimeMs,
   type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
   containerId: zId.nullable().optional(),

@@ -20,6 +20,8 @@ export const hosts = sqliteTable('hosts', {
   load: integer('load'),
   /** Marked bad by the scheduler until this time (null: not bad). */
   badUntil: integer('bad_until'),
+  /** The agent's bootId when the controller marked the host bad: a different bootId ends the mark (controller/plan.ts). */
+  badBootId: text('bad_boot_id'),
   /** Generation of the last desired document built for this host. */
   desiredGeneration: integer('desired_generation').notNull().default(0),
   /**
@@ -74,6 +76,11 @@ export const leases = sqliteTable('leases', {
   heardAt: integer('heard_at'),
   /** Start of the current unbroken run of ingest batches (no gap longer than the hearing window). */
   hearingSince: integer('hearing_since'),
+  /**
+   * The id of the last container_events row published on berth/v1/events (functions/relay/events.ts), written
+   * only by the holder of the current epoch; kept across epochs. null = not yet: the first pass starts at the newest.
+   */
+  eventsPublishedId: integer('events_published_id'),
 });
 
 /**
