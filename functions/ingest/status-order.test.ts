@@ -13,7 +13,8 @@ import { ManualClock } from '../../shared/clock';
 import { CONTAINER_STATUSES, type ContainerReport, type ContainerStatus } from '../../shared/protocol/messages';
 import { Controller } from '../controller/tick';
 import { createMetrics } from '../node/metrics';
-import { IngestBatcher } from './batcher';
+import { applyAgentBatch, IngestBatcher } from './batcher';
+import { classify, type AgentMessage } from './classify';
 import { judgeStatus, type StatusMark } from './status-order';
 
 const statusTopic = 'berth/v1/hosts/host0/status';
@@ -71,6 +72,19 @@ describe('status reports in order (real libSQL)', () => {
     // The next report of the boot applies.
     await send(live, [statusTopic, status('ERROR', { seq: 3 })]);
     expect(await seen()).toEqual({ container: 'ERROR', connection: 'ERROR', service: 'ERROR' });
+  });
+
+  it('the HTTP ingest (a Worker): a delivery retried after a newer one changes nothing', async () => {
+    const asPosted = (payload: string): AgentMessage[] => {
+      const c = classify(statusTopic, payload);
+      if (!c.ok) throw new Error(c.reason);
+      return [c.msg];
+    };
+    // As POST /v1/agent-events applies a request (functions/ingest/http.ts): one batch, one transaction.
+    await applyAgentBatch(t.deps, asPosted(status('RUNNING', { seq: 8 })));
+    const late = await applyAgentBatch(t.deps, asPosted(status('STARTING', { seq: 7 })));
+    expect(late.statusDropped).toEqual({ out_of_order: 1, other_boot: 0 });
+    expect(await seen()).toEqual(RUNNING);
   });
 
   it('within one batch the highest seq wins, whatever the arrival order', async () => {
