@@ -49,7 +49,7 @@ const HOST_CHANNELS: Record<(typeof HOST_TOPIC_KINDS)[number], Omit<ChannelSpec,
   },
   status: {
     title: 'Container status of a host', schema: zStatus, example: exampleStatus('host0'), action: 'receive', who: 'agent → control plane',
-    description: 'The COMPLETE list of containers on the host with status, message and per-connection tunnel reports (with telemetry), on every change and at least every 2 s.',
+    description: 'The COMPLETE list of containers on the host with status, message and per-connection tunnel reports (with telemetry), on every change and at least every 2 s. `seq` (optional; older agents omit it) counts the reports of one boot: the control plane drops a report not newer than the newest it applied for that host and boot, or from a boot that is not the host\'s current one.',
   },
 };
 

@@ -111,7 +111,7 @@ export function exampleTunnelReport(over: Partial<TunnelReport> = {}): TunnelRep
 export function exampleStatus(hostId = 'host0', over: Partial<StatusMessage> = {}): StatusMessage {
   const c = exampleContainer(1);
   return {
-    v: 1, hostId, bootId: BOOT,
+    v: 1, hostId, bootId: BOOT, seq: 7,
     containers: [{
       id: c.id, placementGeneration: c.placementGeneration, status: 'RUNNING', message: '1/1 tunnels up',
       namespace: c.interfaceName, interfaceName: c.interfaceName, addresses: ['169.254.0.2/30', '1.0.0.2/32'], tunnels: [exampleTunnelReport()],

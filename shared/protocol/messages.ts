@@ -261,6 +261,12 @@ export const zStatus = z.object({
   v: zV,
   hostId: zHostId,
   bootId: zId,
+  /**
+   * Added in v1 (optional; older agents omit it): counts up from 0 per bootId, one per report. The control plane
+   * applies a report only if its seq is above the newest it applied for this boot, so a report delivered late
+   * (a frozen replica, a retried HTTP delivery) cannot undo a newer one (docs/decisions.md, "Status reports in order").
+   */
+  seq: zInt(0).optional(),
   containers: z.array(zContainerReport).superRefine(unique((c) => c.id, 'container id')),
 });
 

@@ -15,6 +15,13 @@ export const hosts = sqliteTable('hosts', {
   /** Last presence/heartbeat of any kind (liveness judged on this). */
   lastSeenAt: integer('last_seen_at'),
   bootId: text('boot_id'),
+  /**
+   * The newest status report applied for this host: its boot and its `seq` (functions/ingest/status-order.ts). A
+   * report of that boot with a seq not above it arrived late and is dropped (docs/decisions.md, "Status reports in
+   * order"). Null until an agent that numbers its reports is heard.
+   */
+  statusBootId: text('status_boot_id'),
+  statusSeq: integer('status_seq'),
   reportedCount: integer('reported_count'),
   reportedQuota: integer('reported_quota'),
   load: integer('load'),
