@@ -8,7 +8,8 @@
 import type { Deps } from '../deps';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
-import { applyActions, type ContainerEvent } from './apply';
+import { applyActions } from './apply';
+import type { ContainerEvent } from '../services/events/record';
 import { secondsSince } from '../observe';
 import { fingerprintHash, fleetFingerprint } from './fleet';
 import { hearingFromIngest } from './hearing';

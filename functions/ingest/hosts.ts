@@ -9,7 +9,7 @@ import { jsonIn, prepared } from '../db/prepared';
 import type { Heartbeat, Presence } from '../../shared/protocol/messages';
 import { markHostDirty } from '../services/hosts/write';
 import { judgeReportedMark, readDatabaseId, readLeaseEpoch } from '../relay/fence';
-import { recordEvents, type ContainerEvent } from '../controller/apply';
+import { recordEvents, type ContainerEvent } from '../services/events/record';
 import { hostEvent } from '../services/hosts/events';
 
 export type HostRow = typeof hosts.$inferSelect;

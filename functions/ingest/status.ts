@@ -6,10 +6,11 @@
 // dropped whole first (./status-order.ts).
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { containerEvents, containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
+import { containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
 import { PROTOCOL_VERSION, type ContainerReport, type StatusMessage, type TunnelTelemetry } from '../../shared/protocol/messages';
 import { refreshNeutronStatus } from '../status/apply';
 import { orderStatusReports, type StatusDrop } from './status-order';
+import { recordEvent } from '../services/events/record';
 
 type ContainerRow = typeof containers.$inferSelect;
 
@@ -97,7 +98,7 @@ async function setStatus(tx: Db, c: ContainerRow, set: Partial<ContainerRow>, ho
     .where(and(eq(containers.id, c.id), eq(containers.placementGeneration, c.placementGeneration)));
   // The history keeps transitions, not the periodic repeats of the same status.
   if (set.status !== c.status || set.statusMessage !== c.statusMessage) {
-    await tx.insert(containerEvents).values({
+    await recordEvent(tx, {
       containerId: c.id, at: now, type: 'status', hostId,
       reason: set.statusMessage ? `${set.status}: ${set.statusMessage}` : `${set.status}`,
       detail: { status: set.status ?? null, placementGeneration: c.placementGeneration },
