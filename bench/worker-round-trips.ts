@@ -95,3 +95,81 @@ export async function roundTripsOverHttp(dbPath: string, creates: number): Promi
     await standIn.close();
   }
 }
+
+/** One Neutron write verb: its label, method, path and body (ids filled in from earlier creates). */
+type Verb = readonly [label: string, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown];
+
+/**
+ * The round trips of every Neutron write verb berth implements, one sample each (the counts are deterministic):
+ * a VPN built up (creates, the router interface), every resource updated, then torn down in dependency order.
+ * Throws if any verb does not succeed, so a count never belongs to an error path.
+ */
+export async function neutronWriteRoundTrips(dbPath: string): Promise<Record<string, number>> {
+  const standIn = await startLibsqlHttpStandIn({ path: dbPath });
+  const database = await openDatabase({ url: standIn.url });
+  try {
+    await applyMigrations(database);
+    const config = {
+      port: 0, host: '127.0.0.1', dbUrl: standIn.url, mqttPort: 0, adminToken: 'bench-admin-token-0123456789',
+      agentToken: 'bench-agent-token-0123456789', secretKey: 'bench-secret-key-0123456789', adminTenantId: 'admin', maxBodyBytes: 1 << 20,
+    };
+    const deps: Deps = { database, clock: systemClock, ids: cryptoIds, logger: silentLogger, config, publisher: nullPublisher, secrets: new SecretBox(config.secretKey) };
+    const app = createApp(deps);
+    const counts: Record<string, number> = {};
+    const ids: Record<string, string> = {};
+    const run = async ([label, method, path, body]: Verb): Promise<any> => {
+      const before = database.roundTrips.total;
+      const res = await app.request(path, { method, headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      counts[label] = database.roundTrips.total - before;
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${label}: HTTP ${res.status} ${text.slice(0, 300)}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    const create = async (label: string, path: string, key: string, body: unknown) => {
+      ids[key] = (await run([label, 'POST', path, body]))[key].id;
+      return ids[key];
+    };
+    const ext = await create('create network', '/v2.0/networks', 'network', { network: { name: 'public', 'router:external': true } });
+    const extSub = await create('create subnet', '/v2.0/subnets', 'subnet', { subnet: { network_id: ext, cidr: '1.0.0.0/24', ip_version: 4 } });
+    const net = await create('create network', '/v2.0/networks', 'network', { network: { name: 'net' } });
+    const sub = await create('create subnet', '/v2.0/subnets', 'subnet', { subnet: { network_id: net, cidr: '10.1.0.0/24', ip_version: 4 } });
+    const router = await create('create router', '/v2.0/routers', 'router', {
+      router: { name: 'router', external_gateway_info: { network_id: ext, external_fixed_ips: [{ subnet_id: extSub, ip_address: '1.0.0.10' }] } },
+    });
+    await run(['add_router_interface', 'PUT', `/v2.0/routers/${router}/add_router_interface`, { subnet_id: sub }]);
+    const ike = await create('create IKE policy', '/v2.0/vpn/ikepolicies', 'ikepolicy', { ikepolicy: { name: 'ike' } });
+    const ipsec = await create('create IPsec policy', '/v2.0/vpn/ipsecpolicies', 'ipsecpolicy', { ipsecpolicy: { name: 'ipsec' } });
+    const svc = await create('create VPN service', '/v2.0/vpn/vpnservices', 'vpnservice', { vpnservice: { name: 'vpn', router_id: router, subnet_id: sub } });
+    const eg = await create('create endpoint group', '/v2.0/vpn/endpoint-groups', 'endpoint_group', { endpoint_group: { name: 'peers', type: 'cidr', endpoints: ['172.17.0.0/24'] } });
+    const conn = await create('create site connection', '/v2.0/vpn/ipsec-site-connections', 'ipsec_site_connection', {
+      ipsec_site_connection: {
+        name: 'conn', vpnservice_id: svc, ikepolicy_id: ike, ipsecpolicy_id: ipsec,
+        peer_address: '2.0.0.1', peer_id: '2.0.0.1', peer_cidrs: ['172.16.1.0/24'], psk: 'psk-1-0123456789',
+      },
+    });
+    const verbs: Verb[] = [
+      ['update network', 'PUT', `/v2.0/networks/${net}`, { network: { name: 'net-2' } }],
+      ['update subnet', 'PUT', `/v2.0/subnets/${sub}`, { subnet: { name: 'sub-2' } }],
+      ['update router', 'PUT', `/v2.0/routers/${router}`, { router: { name: 'router-2' } }],
+      ['update IKE policy', 'PUT', `/v2.0/vpn/ikepolicies/${ike}`, { ikepolicy: { name: 'ike-2' } }],
+      ['update IPsec policy', 'PUT', `/v2.0/vpn/ipsecpolicies/${ipsec}`, { ipsecpolicy: { name: 'ipsec-2' } }],
+      ['update VPN service', 'PUT', `/v2.0/vpn/vpnservices/${svc}`, { vpnservice: { name: 'vpn-2' } }],
+      ['update endpoint group', 'PUT', `/v2.0/vpn/endpoint-groups/${eg}`, { endpoint_group: { name: 'peers-2' } }],
+      ['update site connection', 'PUT', `/v2.0/vpn/ipsec-site-connections/${conn}`, { ipsec_site_connection: { peer_cidrs: ['172.16.2.0/24'] } }],
+      ['delete site connection', 'DELETE', `/v2.0/vpn/ipsec-site-connections/${conn}`],
+      ['delete VPN service', 'DELETE', `/v2.0/vpn/vpnservices/${svc}`],
+      ['delete endpoint group', 'DELETE', `/v2.0/vpn/endpoint-groups/${eg}`],
+      ['delete IKE policy', 'DELETE', `/v2.0/vpn/ikepolicies/${ike}`],
+      ['delete IPsec policy', 'DELETE', `/v2.0/vpn/ipsecpolicies/${ipsec}`],
+      ['remove_router_interface', 'PUT', `/v2.0/routers/${router}/remove_router_interface`, { subnet_id: sub }],
+      ['delete router', 'DELETE', `/v2.0/routers/${router}`],
+      ['delete subnet', 'DELETE', `/v2.0/subnets/${sub}`],
+      ['delete network', 'DELETE', `/v2.0/networks/${net}`],
+    ];
+    for (const v of verbs) await run(v);
+    return counts;
+  } finally {
+    database.close();
+    await standIn.close();
+  }
+}
