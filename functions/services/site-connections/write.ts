@@ -1,15 +1,16 @@
 // Creating, updating and deleting IPsec site connections: one write transaction each, validated against the
 // merged values, translated (syncRouter) in the same transaction. The PSK is encrypted before it is stored.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps';
+import { inOneTrip } from '../../db/batch';
 import { byId } from '../../db/prepared';
 import { ikePolicies, ipsecPolicies, ipsecSiteConnections, vpnServices } from '../../db/schema';
 import type { Auth } from '../../http/env';
-import { syncRouter, syncRouterWith } from '../../translator/sync';
+import { syncRouterWith } from '../../translator/sync';
 import { ownerUnder } from '../ikepolicies/fields';
 import { visibleIkePolicy } from '../ikepolicies/read';
 import { visibleIpsecPolicy } from '../ipsecpolicies/read';
-import { getSiteConnectionRow } from './read';
+import { getSiteConnectionRow, visibleSiteConnection } from './read';
 import type { CreateSiteConnectionBody, UpdateSiteConnectionBody } from './schemas';
 import { readTopology } from './topology';
 import { validateConnection, type CandidateConnection } from './validate';
@@ -78,13 +79,15 @@ export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, b
   return deps.database.write(async (tx) => {
     const row = await getSiteConnectionRow(tx, auth, id);
     const candidate = merged(row, body);
+    // One round trip for the connection, one for its topology …
     const { service, topology } = await readTopology(tx, auth, {
       serviceId: row.vpnServiceId, checkService: false,
       groups: { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId },
       current: { local: row.localEpGroupId, peer: row.peerEpGroupId },
     });
     validateConnection(candidate, topology());
-    await tx.update(ipsecSiteConnections).set({
+    // … the UPDATE rides with the router's snapshot, the answer's read with its southbound writes (then COMMIT).
+    const update = tx.update(ipsecSiteConnections).set({
       ...(body.name !== undefined && { name: body.name }),
       ...(body.description !== undefined && { description: body.description }),
       ...(body.peer_id !== undefined && { peerId: body.peer_id }),
@@ -101,16 +104,21 @@ export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, b
       sendError: null,
       updatedAt: deps.clock.now(),
     }).where(eq(ipsecSiteConnections.id, id));
-    await syncRouter(tx, deps, service.routerId);
-    return siteConnectionView(await getSiteConnectionRow(tx, auth, id));
+    const { after: [[updated]] } = await syncRouterWith(tx, deps, service.routerId, { before: [update], after: [byId(tx, ipsecSiteConnections, id)] });
+    return siteConnectionView(visibleSiteConnection(auth, updated, id));
   });
 }
 
 export async function deleteSiteConnection(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    const row = await getSiteConnectionRow(tx, auth, id);
-    const [service] = await tx.select({ routerId: vpnServices.routerId }).from(vpnServices).where(eq(vpnServices.id, row.vpnServiceId)).limit(1);
-    await tx.delete(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, id));
-    await syncRouter(tx, deps, service.routerId);
+    // One round trip for the connection and its router (a subquery through its service) …
+    const [[found], [service]] = await inOneTrip(tx, [
+      byId(tx, ipsecSiteConnections, id),
+      tx.select({ routerId: vpnServices.routerId }).from(vpnServices)
+        .where(sql`${vpnServices.id} = (SELECT ${ipsecSiteConnections.vpnServiceId} FROM ${ipsecSiteConnections} WHERE ${ipsecSiteConnections.id} = ${id})`).limit(1),
+    ]);
+    visibleSiteConnection(auth, found, id);
+    // … the DELETE rides with the router's snapshot, then its southbound writes (then the COMMIT).
+    await syncRouterWith(tx, deps, service.routerId, { before: [tx.delete(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, id))], after: [] });
   });
 }
