@@ -10,9 +10,9 @@ import { syncRouterWith } from '../../translator/sync';
 import { ownerUnder } from '../ikepolicies/fields';
 import { visibleIkePolicy } from '../ikepolicies/read';
 import { visibleIpsecPolicy } from '../ipsecpolicies/read';
-import { getSiteConnectionRow, visibleSiteConnection } from './read';
+import { visibleSiteConnection } from './read';
 import type { CreateSiteConnectionBody, UpdateSiteConnectionBody } from './schemas';
-import { readTopology } from './topology';
+import { readConnectionTopology, readTopology } from './topology';
 import { validateConnection, type CandidateConnection } from './validate';
 import { siteConnectionView, type SiteConnectionRow } from './view';
 
@@ -77,15 +77,10 @@ function merged(row: SiteConnectionRow, body: UpdateSiteConnectionBody): Candida
 export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, body: UpdateSiteConnectionBody) {
   const pskCiphertext = body.psk !== undefined ? await deps.secrets.encrypt(body.psk) : undefined;
   return deps.database.write(async (tx) => {
-    const row = await getSiteConnectionRow(tx, auth, id);
+    // One round trip for the connection and its topology with the groups the body names …
+    const { row, service, topology } = await readConnectionTopology(tx, auth, id, { local: body.local_ep_group_id, peer: body.peer_ep_group_id });
     const candidate = merged(row, body);
-    // One round trip for the connection, one for its topology …
-    const { service, topology } = await readTopology(tx, auth, {
-      serviceId: row.vpnServiceId, checkService: false,
-      groups: { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId },
-      current: { local: row.localEpGroupId, peer: row.peerEpGroupId },
-    });
-    validateConnection(candidate, topology());
+    validateConnection(candidate, topology({ local: candidate.localEpGroupId, peer: candidate.peerEpGroupId }));
     // … the UPDATE rides with the router's snapshot, the answer's read with its southbound writes (then COMMIT).
     const update = tx.update(ipsecSiteConnections).set({
       ...(body.name !== undefined && { name: body.name }),
