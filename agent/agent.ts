@@ -76,8 +76,6 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   let connected = false;
   let lastHeardAt = clock.now();
   let seq = 0;
-  /** Numbers this boot's status reports (issue 12 follow-up): the control plane drops one that arrives after a newer one. */
-  let statusSeq = 0;
   let lastError = '';
 
   // Assigned below, once the Will can be built; publish() runs only while connected, i.e. after that.
@@ -88,8 +86,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       .catch((err: Error) => log.warn({ topic, error: err.message }, 'publish failed'));
   };
   const publishStatus = (containers: ContainerReport[]) => {
-    if (!connected) return; // numbers only what is sent
-    const msg: StatusMessage = { v: PROTOCOL_VERSION, hostId, bootId, seq: statusSeq++, containers };
+    const msg: StatusMessage = { v: PROTOCOL_VERSION, hostId, bootId, containers };
     publish(topics.status(hostId), 'status', msg);
   };
 

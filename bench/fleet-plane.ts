@@ -1,9 +1,7 @@
 // The control plane a fleet benchmark level runs against: either one `berth serve` with its embedded aedes broker
 // (the default), or Mosquitto started here with a per-host-credential configuration (`berth mqtt-acl`'s ACL, one
 // password line per host, each host its own random secret) and R `berth serve` replicas on one database file, all
-// subscribed to the agent topics: status reports through a shared subscription (each applied by one replica),
-// presence and heartbeats heard by every replica and written only by the controller lease's holder
-// (docs/decisions.md, "Liveness applied once").
+// subscribed to the agent topics through a shared subscription (each message is ingested by one replica).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -9,15 +9,15 @@
 // --quick runs N = 100 only.
 import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { dirtyHosts, hosts } from '../functions/db/schema';
 import { loadavg } from 'node:os';
-import { hosts } from '../functions/db/schema';
-import { fleetHostId } from './fake-agents';
+import { fleetHostId, nowMs } from './fake-agents';
 import { AgentPool, AGENTS_PER_SHARD } from './agent-pool';
 import { startPlane, type BrokerKind, type Plane } from './fleet-plane';
 import { measureFailover, type FailoverResult } from './fleet-failover';
-import { median } from './fleet-measure';
-import { detectionTrials, measureWindow, rampUp, type LevelContext } from './fleet-level';
+import { cpuSeconds, HeartbeatWatcher, machineBusySeconds, median, rssMiB, timeToDead, waitFor, type Reader } from './fleet-measure';
 import { fmt, pct, printTable, writeJson } from './lib';
 
 const SIMULATED = 'protocol-level simulated agents: one real MQTT 3.1.1 connection each (username = host id, password = the host\'s own secret on Mosquitto or the fleet token on the embedded broker, '
@@ -26,6 +26,8 @@ const SIMULATED = 'protocol-level simulated agents: one real MQTT 3.1.1 connecti
 const TARGETS = { agents: 1000, ingestLagP99Ms: 200, crashDetectMs: 1000, silentDetectMs: 2500 };
 /** A level is broken (the ramp stops) past any of these. */
 const LIMITS = { lagP99Ms: 1000, notSeenRatio: 0.01 };
+/** Agents connected per step of the ramp; the next step waits until these are alive and their desired documents out. */
+const CHUNK = 250;
 const CAP = 16_000; // the benchmark process and berth each hold one socket per agent; the fd limit here is 20,000
 /**
  * Liveness profiles (docs/decisions.md, "Liveness at fleet scale"). design: DESIGN's timers — a heartbeat (and a
@@ -51,58 +53,143 @@ export interface LevelOptions {
   liveness: Liveness;
 }
 
+interface ProcessFigures { name: string; cpuPctOfOneCore: number; rssMiB: number; rssPeakMiB: number }
+
 export async function runLevel(n: number, opts: LevelOptions) {
-  const ids = Array.from({ length: n }, (_, i) => fleetHostId('sim', i));
+  const prefix = 'sim';
+  const ids = Array.from({ length: n }, (_, i) => fleetHostId(prefix, i));
   const profile = LIVENESS[opts.liveness];
   const plane: Plane = await startPlane({ broker: opts.broker, replicas: opts.replicas, hostIds: ids, env: profile.serveEnv });
   const pool = AgentPool.start(n, { url: plane.mqttUrl, heartbeatMs: profile.heartbeatMs, pingMs: profile.pingMs, keepaliveS: 1 });
+  const measured = [...plane.processes.map((p) => ({ name: p.name, pid: p.proc.pid! })), ...pool.pids.map((pid, i) => ({ name: `agents ${i + 1}/${pool.pids.length}`, pid }))];
+  const pids = measured.map((p) => p.pid);
+  const exitedNow = () => plane.exited().join('; ') || null;
   const client: Client = createClient({ url: `file:${plane.dbFile}` });
   await client.execute('PRAGMA query_only = ON');
   const db = drizzle(client);
-  const ctx: LevelContext = {
-    plane, pool, db, problems: [],
-    measured: [...plane.processes.map((p) => ({ name: p.name, pid: p.proc.pid! })), ...pool.pids.map((pid, i) => ({ name: `agents ${i + 1}/${pool.pids.length}`, pid }))],
-    exitedNow: () => plane.exited().join('; ') || null,
-  };
-  const { problems } = ctx;
+  const problems: string[] = [];
   // Interrupted (Ctrl-C, timeout): leave no broker, berth or shard behind.
   const interrupted = () => { void Promise.all([pool.stop(), plane.stop()]).finally(() => process.exit(130)); };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
-    const ramp = await rampUp(ctx, ids);
+    const aliveCount = async () => (await db.select({ c: count() }).from(hosts).where(eq(hosts.alive, true)))[0].c;
+    const outboxEmpty = async () => (await db.select({ c: count() }).from(dirtyHosts))[0].c === 0;
+    // The fleet comes up CHUNK agents at a time (spread over the shards), each chunk registered (alive, desired
+    // document published) before the next: the ramp goes at the pace the broker and berth keep up with, and the
+    // level measures the steady state of N agents, not a registration storm.
+    const t0 = nowMs();
+    let registeredMs = 0;
+    const failures: string[] = [];
+    for (let from = 0; from < n && !exitedNow(); from += CHUNK) {
+      const part = ids.slice(from, from + CHUNK);
+      failures.push(...await pool.connect(part.map((h) => [h, plane.secretOf(h)]), 50));
+      // Wait for the agents still up (one the broker dropped meanwhile will never be alive again).
+      const t = nowMs();
+      if (!(await waitFor(async () => (await aliveCount()) >= pool.count('up') && (await outboxEmpty()), 30_000))) {
+        problems.push(`only ${await aliveCount()} of ${pool.count('up')} hosts alive 30 s after connecting`);
+      }
+      registeredMs += nowMs() - t;
+      if ((from + part.length) % 1000 === 0 || from + part.length >= n) {
+        console.log(`fleet: ${from + part.length}/${n} connected, ${pool.count('up')} up, ${pool.count('lost')} dropped, ${((nowMs() - t0) / 1000).toFixed(0)} s, load average ${loadavg()[0].toFixed(1)}`);
+      }
+      // A level that lost a tenth of its fleet is broken: measuring the rest of the ramp would only burn time.
+      if (pool.count('lost') > n / 10) {
+        problems.push(`ramp stopped at ${from + part.length} of ${n} connected: ${pool.count('lost')} dropped`);
+        break;
+      }
+    }
+    const connectMs = nowMs() - t0;
+    const droppedWhileConnecting = pool.count('lost');
+    const upAfterRamp = pool.count('up');
+    if (failures.length) problems.push(`${failures.length} connects failed (first: ${failures[0]})`);
+    if (droppedWhileConnecting) problems.push(`${droppedWhileConnecting} agents dropped by the broker while the fleet came up`);
     await sleep(2000);
-    const w = await measureWindow(ctx, opts.windowMs);
-    const notSeen = w.sent - w.lags.length;
+
+    const watcher = new HeartbeatWatcher(db);
+    watcher.start();
+    await sleep(1000); // the watcher learns every host's current seq before the window opens
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    await pool.startRecording();
+    const w0 = nowMs();
+    const cpu0 = pids.map(cpuSeconds);
+    const own0 = process.cpuUsage();
+    const busy0 = machineBusySeconds();
+    const load0 = loadavg()[0];
+    const rssPeak = pids.map(() => 0);
+    let cpu1 = cpu0;
+    while (nowMs() - w0 < opts.windowMs && !exitedNow()) {
+      cpu1 = pids.map((pid, i) => (Number.isNaN(cpuSeconds(pid)) ? cpu1[i] : cpuSeconds(pid)));
+      pids.forEach((pid, i) => { rssPeak[i] = Math.max(rssPeak[i], rssMiB(pid) || 0); });
+      await sleep(500);
+    }
+    const w1 = nowMs();
+    cpu1 = pids.map((pid, i) => (Number.isNaN(cpuSeconds(pid)) ? cpu1[i] : cpuSeconds(pid)));
+    const sentInWindow = (await pool.stopRecording()).filter((h) => h.t >= w0 && h.t <= w1);
+    const perProcess: ProcessFigures[] = measured.map((p, i) => ({
+      name: p.name, cpuPctOfOneCore: ((cpu1[i] - cpu0[i]) / ((w1 - w0) / 1000)) * 100, rssMiB: rssMiB(pids[i]), rssPeakMiB: rssPeak[i],
+    }));
+    const exited = exitedNow();
+    const own = process.cpuUsage(own0);
+    const benchCpuPct = ((own.user + own.system) / 1000 / (w1 - w0)) * 100;
+    const measuredCpu = perProcess.reduce((s, p) => s + (Number.isFinite(p.cpuPctOfOneCore) ? p.cpuPctOfOneCore : 0), 0);
+    // Whatever else ran on the machine meanwhile (other people's tests): shared cores make every figure worse.
+    const othersCpuPct = ((machineBusySeconds() - busy0) / ((w1 - w0) / 1000)) * 100 - measuredCpu - benchCpuPct;
+    const loadAverage = [load0, loadavg()[0]];
+    loop.disable();
+    await sleep(3000); // drain: heartbeats sent at the end of the window get the time to land
+    await watcher.stop();
+
+    const lags: number[] = [];
+    const stampLags: number[] = [];
+    for (const h of sentInWindow) {
+      const seen = watcher.visible.get(h.hostId)?.[h.seq];
+      if (!seen) continue;
+      lags.push(seen.at - h.t);
+      stampLags.push(seen.stamp - h.at); // berth's own stamp (its clock when it applied the batch) minus the heartbeat's `at`
+    }
+    const sent = sentInWindow.length;
+    const notSeen = sent - lags.length;
     const unexpectedCloses = pool.count('lost');
     // Hosts whose agent is connected and heartbeating, yet marked dead (the silence rule fired on a backlog).
     const dead = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.alive, false));
     const falselyDead = dead.filter((d) => pool.isUp(d.id)).length;
-    if (unexpectedCloses > ramp.droppedWhileConnecting) problems.push(`${unexpectedCloses - ramp.droppedWhileConnecting} agents disconnected by the broker after the fleet was up`);
+    if (unexpectedCloses > droppedWhileConnecting) problems.push(`${unexpectedCloses - droppedWhileConnecting} agents disconnected by the broker after the fleet was up`);
     if (falselyDead) problems.push(`${falselyDead} live hosts marked dead`);
-    if (w.sent === 0 || notSeen / w.sent > LIMITS.notSeenRatio) problems.push(`${notSeen} of ${w.sent} heartbeats never visible`);
-    if (w.lags.length && pct(w.lags, 99) > LIMITS.lagP99Ms) problems.push(`p99 ingest lag ${fmt(pct(w.lags, 99))} ms > ${LIMITS.lagP99Ms} ms`);
+    if (sent === 0 || notSeen / sent > LIMITS.notSeenRatio) problems.push(`${notSeen} of ${sent} heartbeats never visible`);
+    if (lags.length && pct(lags, 99) > LIMITS.lagP99Ms) problems.push(`p99 ingest lag ${fmt(pct(lags, 99))} ms > ${LIMITS.lagP99Ms} ms`);
 
-    const { crash, silent } = await detectionTrials(ctx, opts.trials);
+    // Dead-host detection, one victim at a time while the rest of the fleet keeps heartbeating.
+    const up = pool.upIds();
+    const victims = Array.from({ length: Math.min(up.length, 2 * opts.trials) }, (_, i) => up[Math.floor((i * up.length) / (2 * opts.trials))]);
+    const crash: (number | null | 'not alive')[] = [];
+    const silent: (number | null | 'not alive')[] = [];
+    for (const [i, v] of (exited ? [] : victims).entries()) {
+      if (i % 2 === 0) crash.push(await timeToDead(db, pool, v, 'crash'));
+      else silent.push(await timeToDead(db, pool, v, 'silence'));
+      await sleep(300 + Math.random() * 500); // victims are hit at a random phase of their heartbeat
+    }
     const ok = (xs: (number | null | 'not alive')[]) => xs.filter((x): x is number => typeof x === 'number');
+    if (crash.includes('not alive') || silent.includes('not alive')) problems.push('a victim was already marked dead before it was hit');
+    if (crash.includes(null) || silent.includes(null)) problems.push('a victim was never marked dead within 10 s');
     let failover: FailoverResult | null = null;
-    if (opts.failover > 0 && !ctx.exitedNow()) {
+    if (opts.failover > 0 && !exitedNow()) {
       failover = await measureFailover(plane, db, pool, opts.failover);
       problems.push(...failover.problems);
     }
-    if (ctx.exitedNow()) problems.push(ctx.exitedNow()!);
+    if (exitedNow()) problems.push(exitedNow()!);
 
     return {
-      agents: n, connected: ramp.upAfterRamp, connectFailures: ramp.connectFailures, droppedWhileConnecting: ramp.droppedWhileConnecting,
-      connectMs: Math.round(ramp.connectMs), registeredMs: Math.round(ramp.registeredMs),
-      liveness: opts.liveness, shards: pool.pids.length, loadAverage: w.loadAverage,
-      window: { ms: Math.round(w.ms), heartbeatsSent: w.sent, heartbeatsVisible: w.lags.length, notSeen, polls: w.polls, pollErrors: w.pollErrors },
-      ingestLagMs: w.lags.length ? { p50: pct(w.lags, 50), p99: pct(w.lags, 99), max: pct(w.lags, 100) } : null,
-      applyStampLagMs: w.stampLags.length ? { p50: pct(w.stampLags, 50), p99: pct(w.stampLags, 99) } : null,
+      agents: n, connected: upAfterRamp, connectFailures: failures.length, droppedWhileConnecting, connectMs: Math.round(connectMs), registeredMs: Math.round(registeredMs),
+      liveness: opts.liveness, shards: pool.pids.length, loadAverage,
+      window: { ms: Math.round(w1 - w0), heartbeatsSent: sent, heartbeatsVisible: lags.length, notSeen, polls: watcher.polls, pollErrors: watcher.pollErrors },
+      ingestLagMs: lags.length ? { p50: pct(lags, 50), p99: pct(lags, 99), max: pct(lags, 100) } : null,
+      applyStampLagMs: stampLags.length ? { p50: pct(stampLags, 50), p99: pct(stampLags, 99) } : null,
       broker: opts.broker, replicas: opts.replicas,
-      processes: w.processes,
+      processes: perProcess,
       failover,
-      benchProcess: w.benchProcess,
-      otherProcessesCpuPctOfOneCore: w.otherProcessesCpuPctOfOneCore,
+      benchProcess: { cpuPctOfOneCore: benchCpuPct, eventLoopDelayP99Ms: loop.percentile(99) / 1e6 },
+      otherProcessesCpuPctOfOneCore: Math.max(0, othersCpuPct),
       unexpectedCloses, falselyDead,
       crashDetectMs: { trials: crash.length, median: median(ok(crash)), max: ok(crash).length ? Math.max(...ok(crash)) : NaN, samples: crash },
       silentDetectMs: { trials: silent.length, median: median(ok(silent)), max: ok(silent).length ? Math.max(...ok(silent)) : NaN, samples: silent },

@@ -147,10 +147,6 @@ describe('berth agent (real process, sim driver)', () => {
     expect(containerIn(parse<StatusMessage>(later), c1.id)!.tunnels![0].bytesOut).toBeGreaterThanOrEqual(t0.bytesOut ?? 0);
     const seen = broker.published.slice(from).filter(isStatus('h-run', () => true)).map((m) => containerIn(parse<StatusMessage>(m), c1.id)).filter(Boolean);
     expect(seen[0]).toMatchObject({ status: 'STARTING', message: 'starting' });
-    // Every report of this boot is numbered, upwards: what lets the control plane drop one delivered late.
-    const numbered = broker.published.filter(isStatus('h-run', () => true)).map((m) => parse<StatusMessage>(m));
-    expect(new Set(numbered.map((s) => s.bootId)).size).toBe(1);
-    expect(numbered.map((s) => s.seq)).toEqual(numbered.map((_, i) => numbered[0].seq! + i));
     await broker.waitFor((m) => m.topic === topics.heartbeat('h-run') && parse<Heartbeat>(m).count === 1 && parse<Heartbeat>(m).observedGeneration === 1, 'heartbeat counting it');
 
     const from2 = broker.published.length;

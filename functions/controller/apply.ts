@@ -11,8 +11,7 @@ import { inOneTrip, type Step } from '../db/batch';
 import { markHostsDirtySteps } from '../services/hosts/write';
 import { refreshReads, refreshWrites } from '../status/apply';
 import type { ContainerRow } from './snapshot';
-import type { Action } from './types';
-import { recordEventsSteps, type ContainerEvent } from '../services/events/record';
+import type { Action, EventType } from './types';
 
 /** What a placement write reads from a container's row (a full row or a snapshot row will do). */
 export type PlacementRow = Pick<ContainerRow, 'id' | 'hostId' | 'placementGeneration' | 'scheduledAt' | 'portId' | 'configurationId'>;
@@ -97,12 +96,43 @@ function forgetTunnels(tx: Db, routerIds: string[]) {
     .where(and(inArray(ipsecSiteConnections.vpnServiceId, services), isNotNull(ipsecSiteConnections.tunnel)));
 }
 
+export interface ContainerEvent {
+  containerId: string | null;
+  type: EventType | string;
+  hostId: string | null;
+  reason: string;
+  detail?: Record<string, unknown>;
+  at: number;
+}
+
+/** Appends to container_events, events about a host alone (containerId null) included: GET /v1/events shows them. */
+export async function recordEvent(tx: Db, e: ContainerEvent): Promise<void> {
+  await recordEvents(tx, [e]);
+}
+
+/** recordEvent for many, in order (one statement). */
+export async function recordEvents(tx: Db, events: readonly ContainerEvent[]): Promise<void> {
+  for (const step of recordEventsSteps(tx, events)) await step;
+}
+
+/** recordEvents as a statement for a batch (none for no events). */
+function recordEventsSteps(tx: Db, events: readonly ContainerEvent[]) {
+  const rows = events.map((e) => [e.containerId, e.at, e.type, e.hostId, e.reason, e.detail ?? null]);
+  if (rows.length === 0) return [];
+  // detail is stored as its JSON text (what drizzle's json column stores): ->> of an object gives exactly that text
+  // (JSON.stringify's, byte for byte), and SQL NULL for none — no 10,000 strings encoded twice.
+  return [tx.run(sql`
+    INSERT INTO container_events (container_id, at, type, host_id, reason, detail)
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+    FROM json_each(${json(rows)}) ORDER BY key`)];
+}
+
 export interface ApplyResult {
   /** The actions that changed something (no noops, no events, none skipped). */
   applied: Action[];
   /** Containers whose actions were skipped: their placement changed since the plan read it. */
   skipped: string[];
-  /** The events recorded (the relay publishes them on berth/v1/events from the table: relay/events.ts). */
+  /** The events recorded, to publish on berth/v1/events once the transaction has committed (services/events/publish.ts). */
   events: ContainerEvent[];
 }
 
@@ -174,10 +204,10 @@ export async function applyActions(tx: Db, actions: readonly Action[], now: numb
         await tx.update(hosts).set({ alive: false }).where(eq(hosts.id, a.hostId));
         break;
       case 'markHostBad':
-        await tx.update(hosts).set({ badUntil: a.until, badBootId: a.bootId }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: a.until }).where(eq(hosts.id, a.hostId));
         break;
       case 'clearHostBad':
-        await tx.update(hosts).set({ badUntil: null, badBootId: null }).where(eq(hosts.id, a.hostId));
+        await tx.update(hosts).set({ badUntil: null }).where(eq(hosts.id, a.hostId));
         break;
       case 'up': {
         if (pendingIds.has(a.containerId)) await flush();

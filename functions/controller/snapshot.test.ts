@@ -24,7 +24,7 @@ describe('readFleetSnapshot', () => {
   async function seed() {
     const { routerId } = await seedTopology(db());
     await insertHost(db(), 'h1', { alive: true, lastSeenAt: NOW, bootId: 'b1', containerWeight: 3 });
-    await insertHost(db(), 'h2', { alive: true, lastSeenAt: NOW, cordoned: true, enforceContainerLimit: true, containerLimit: 1, badUntil: NOW + 5, badBootId: 'b-old' });
+    await insertHost(db(), 'h2', { alive: true, lastSeenAt: NOW, cordoned: true, enforceContainerLimit: true, containerLimit: 1, badUntil: NOW + 5 });
     await insertHost(db(), 'h3', { alive: false, lastSeenAt: null });
     await db().insert(hostGroups).values({ id: 'hg', name: 'hg', createdAt: NOW });
     await db().insert(hostGroupMembers).values([{ groupId: 'hg', hostId: 'h1' }, { groupId: 'hg', hostId: 'h2' }]);
@@ -51,9 +51,9 @@ describe('readFleetSnapshot', () => {
     const snap = await readFleetSnapshot(db());
     const byId = Object.fromEntries(snap.hosts.map((h) => [h.id, h]));
     expect(byId).toEqual({
-      h1: { id: 'h1', alive: true, containerWeight: 3, containerLimit: -1, enforceContainerLimit: false, cordoned: false, badUntil: null, containerCount: 2, lastSeenAt: NOW, bootId: 'b1', badBootId: null },
-      h2: { id: 'h2', alive: true, containerWeight: 1, containerLimit: 1, enforceContainerLimit: true, cordoned: true, badUntil: NOW + 5, containerCount: 1, lastSeenAt: NOW, bootId: null, badBootId: 'b-old' },
-      h3: { id: 'h3', alive: false, containerWeight: 1, containerLimit: -1, enforceContainerLimit: false, cordoned: false, badUntil: null, containerCount: 0, lastSeenAt: null, bootId: null, badBootId: null },
+      h1: { id: 'h1', alive: true, containerWeight: 3, containerLimit: -1, enforceContainerLimit: false, cordoned: false, badUntil: null, containerCount: 2, lastSeenAt: NOW, bootId: 'b1' },
+      h2: { id: 'h2', alive: true, containerWeight: 1, containerLimit: 1, enforceContainerLimit: true, cordoned: true, badUntil: NOW + 5, containerCount: 1, lastSeenAt: NOW, bootId: null },
+      h3: { id: 'h3', alive: false, containerWeight: 1, containerLimit: -1, enforceContainerLimit: false, cordoned: false, badUntil: null, containerCount: 0, lastSeenAt: null, bootId: null },
     });
   });
 

@@ -64,7 +64,7 @@ export function planContainer(c: PlanRow): PlanContainer {
 // Column order of each JSON array below; parseFleet destructures in the same order.
 const FLEET_SQL = sql`SELECT
   (SELECT json_group_array(json_array(id, alive, container_weight, container_limit, enforce_container_limit, cordoned,
-    bad_until, last_seen_at, boot_id, bad_boot_id)) FROM hosts) AS "hosts",
+    bad_until, last_seen_at, boot_id)) FROM hosts) AS "hosts",
   (SELECT json_group_array(json_array(id, policy, host_group_id, port_group_id, anti_affinity)) FROM container_groups) AS "groups",
   (SELECT json_group_array(json_array(id, group_id, port_id, configuration_id, host_id, placement_generation, scheduler_state,
     status, status_message, reported_at, scheduled_at, retries, next_attempt_at, updated_at)) FROM containers) AS "containers",
@@ -139,11 +139,10 @@ function parseContainerSide(text: Omit<FleetText, 'hosts'>): ContainerSide {
 }
 
 function parseHosts(text: string, counts: ReadonlyMap<string, number>): PlanHost[] {
-  return (JSON.parse(text) as Json[][]).map(([id, alive, weight, limit, enforce, cordoned, badUntil, lastSeenAt, bootId, badBootId]) => ({
+  return (JSON.parse(text) as Json[][]).map(([id, alive, weight, limit, enforce, cordoned, badUntil, lastSeenAt, bootId]) => ({
     id: id as string, alive: bool(alive), containerWeight: weight as number, containerLimit: limit as number,
     enforceContainerLimit: bool(enforce), cordoned: bool(cordoned), badUntil: badUntil as number | null,
     containerCount: counts.get(id as string) ?? 0, lastSeenAt: lastSeenAt as number | null, bootId: bootId as string | null,
-    badBootId: badBootId as string | null,
   }));
 }
 

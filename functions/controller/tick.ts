@@ -8,8 +8,8 @@
 import type { Deps } from '../deps';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { isAppError } from '../../shared/errors';
-import { applyActions } from './apply';
-import type { ContainerEvent } from '../services/events/record';
+import { publishEvents } from '../services/events/publish';
+import { applyActions, type ContainerEvent } from './apply';
 import { secondsSince } from '../observe';
 import { fingerprintHash, fleetFingerprint } from './fleet';
 import { hearingFromIngest } from './hearing';
@@ -140,6 +140,7 @@ async function stepOnce(deps: StepDeps, opts: ControllerOptions): Promise<TickRe
       return applyActions(tx, p.actions, now, p.snap.rows, remember);
     });
     for (const a of result.applied) log(deps, a);
+    void publishEvents(deps, result.events); // telemetry: the step does not wait for the broker
     return ok(result.applied, result.events);
   } catch (e) {
     if (isAppError(e) && e.code === 'STALE_EPOCH') {

@@ -1,7 +1,6 @@
 // Plain-data inputs and outputs of the controller's plan: a snapshot of hosts, groups and containers read in
 // one transaction, the timers, and the actions the caller applies (fenced by its lease epoch).
 import type { Decision, Policy, Reasons, SchedGroup, SchedHost } from '../scheduler/types';
-import type { HostEventType } from '../../shared/model/events';
 
 export type SchedulerState = 'DOWN' | 'SCHEDULED' | 'RESCHEDULED' | 'UP';
 export type ContainerStatus = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR';
@@ -14,8 +13,8 @@ export interface PlanHost extends SchedHost {
   lastSeenAt: number | null;
   bootId: string | null;
   /**
-   * The agent's bootId when the host was marked bad (hosts.bad_boot_id): a different bootId now means the agent
-   * restarted, which ends the mark early. Absent or null: only badUntil ends the mark.
+   * The agent's bootId when the host was marked bad: a different bootId now means the agent restarted, which
+   * ends the mark early. Optional: without it (no column yet, see the report) only badUntil ends a mark.
    */
   badBootId?: string | null;
 }
@@ -113,8 +112,7 @@ export type Action =
   | { type: 'event'; eventType: EventType; containerId: string | null; hostId: string | null; reason: string; detail?: Record<string, unknown> }
   | { type: 'noop'; containerId: string; reason: string };
 
-/** What the plan records; the other host events (shared/model/events.ts HOST_EVENT_TYPES) come from ingest and operators. */
-export type EventType = 'scheduled' | 'rescheduled' | 'down' | 'retries-exhausted' | Extract<HostEventType, 'host-bad' | 'host-bad-cleared' | 'host-dead'>;
+export type EventType = 'scheduled' | 'rescheduled' | 'down' | 'retries-exhausted' | 'host-bad' | 'host-bad-cleared' | 'host-dead';
 
 /** DESIGN's timers with the deployment's hostDeadAfter (BERTH_HOST_DEAD_AFTER_MS on berth serve), where it set one. */
 export const timersFor = (config?: { hostDeadAfterMs?: number }): Timers =>

@@ -60,9 +60,7 @@ main { display:grid; grid-template-columns:1fr 1fr; gap:16px; padding:16px 20px;
 #events li .t { color:var(--muted); }
 #events li .type { font-weight:600; }
 #events li.rescheduled .type, #events li.down .type, #events li.host-bad .type, #events li.left-out .type { color:var(--warn); }
-#events li.host-dead .type, #events li.host-removed .type { color:var(--bad); }
-#events li.host-cordoned .type { color:var(--warn); }
-#events li.host-alive .type, #events li.host-bad-cleared .type, #events li.left-out-cleared .type, #events li.host-uncordoned .type { color:var(--ok); }
+#events li.host-dead .type { color:var(--bad); }
 dialog { background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:12px; min-width:340px; }
 dialog::backdrop { background:rgba(0,0,0,.55); }
 dialog menu { display:flex; justify-content:flex-end; gap:8px; padding:0; margin:16px 0 0; }

@@ -5,13 +5,12 @@ import type { Deps } from '../deps';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import { applyHostMessages, type HostMessage } from './hosts';
 import { applyStatusReports } from './status';
-import { arrivedLate, type StatusDrop } from './status-order';
 import { failoverDurations } from './failover';
 import type { StatusMessage, TunnelTelemetry } from '../../shared/protocol/messages';
 import { recordHearing } from '../controller/hearing';
 import { secondsSince } from '../observe';
 import { publishTunnelTelemetry } from './telemetry';
-import { isLivenessTopic, mayBeRetained } from '../../shared/protocol/topics';
+import { isLivenessTopic } from './liveness-gate';
 import { CONTROLLER_LEASE } from '../relay/fence';
 import { fenceHolds, fenceStep } from '../controller/lease';
 
@@ -44,10 +43,6 @@ export interface IngestStats {
   staleReports: number;
   /** Presence and heartbeats heard but not applied: this replica does not hold the controller lease. */
   leftToLeader: number;
-  /** Status reports not applied: a newer one of the same boot was applied first (./status-order.ts). */
-  statusOutOfOrder: number;
-  /** Status reports not applied: from a boot that is not the host's current one. */
-  statusOtherBoot: number;
   batches: number;
   failedBatches: number;
 }
@@ -59,7 +54,7 @@ export class IngestBatcher {
   /** Accepted messages not yet written (queued, or in a batch waiting for the writer). */
   private held = 0;
   private readonly counts: IngestStats = {
-    received: 0, applied: 0, staleReports: 0, leftToLeader: 0, statusOutOfOrder: 0, statusOtherBoot: 0, batches: 0, failedBatches: 0,
+    received: 0, applied: 0, staleReports: 0, leftToLeader: 0, batches: 0, failedBatches: 0,
     dropped: { bad_topic: 0, empty: 0, too_large: 0, invalid_json: 0, invalid_schema: 0, host_mismatch: 0, queue_full: 0, retained: 0 },
   };
 
@@ -74,11 +69,11 @@ export class IngestBatcher {
     this.counts.received++;
     // A broker that kept a retained heartbeat (Mosquitto cannot refuse the flag) replays it on every subscribe: it
     // would revive a dead host. Only presence is meant to be retained among the agents' topics.
-    if (o.retained && !mayBeRetained(topic)) {
+    if (o.retained && !topic.endsWith('/presence')) {
       this.counts.dropped.retained++;
       return;
     }
-    // Before decoding: a replica that does not lead drops liveness at the cost of parsing the topic (./liveness-gate.ts).
+    // Before decoding: a replica that does not lead drops liveness at the cost of a string compare.
     if (this.opts.liveness && isLivenessTopic(topic) && this.opts.liveness.epoch() === null) {
       this.counts.leftToLeader++;
       return;
@@ -134,11 +129,8 @@ export class IngestBatcher {
       this.deps.observer?.ingestBatch({ lagSeconds: secondsSince(queuedSince), messages: batch.length });
       for (const ms of result.failovers) this.deps.observer?.failover(ms / 1000);
       this.counts.batches++;
-      const late = result.statusDropped.out_of_order + result.statusDropped.other_boot;
-      this.counts.applied += batch.length - result.leftToLeader - late;
+      this.counts.applied += batch.length - result.leftToLeader;
       this.counts.leftToLeader += result.leftToLeader;
-      this.counts.statusOutOfOrder += result.statusDropped.out_of_order;
-      this.counts.statusOtherBoot += result.statusDropped.other_boot;
       this.counts.staleReports += result.staleReports;
       if (this.deps.publisher) publishTunnelTelemetry(this.deps.publisher, result.telemetry, this.deps.logger);
       if (result.died.length > 0) this.deps.logger.info({ hosts: result.died }, 'hosts went offline');
@@ -175,8 +167,6 @@ export interface BatchResult {
   telemetry: TunnelTelemetry[];
   /** Presence and heartbeats not applied: their lease (livenessEpoch) is not the current one. */
   leftToLeader: number;
-  /** Status reports not applied because a newer one of their host came first (in this batch or applied before). */
-  statusDropped: Record<StatusDrop, number>;
 }
 
 /**
@@ -190,15 +180,10 @@ export async function applyAgentBatch(
 ): Promise<BatchResult> {
   const byHost = new Map<string, HostMessage[]>();
   const latestStatus = new Map<string, StatusMessage>();
-  let lateInBatch = 0;
   for (const m of batch) {
-    // Each status message is the host's complete list: only the newest one of a batch matters (by its seq; by
-    // arrival for reports not numbered, or of different boots, which the database's mark then judges).
-    if (m.kind === 'status') {
-      const kept = latestStatus.get(m.hostId);
-      if (kept && arrivedLate(kept, m.value)) lateInBatch++;
-      else latestStatus.set(m.hostId, m.value);
-    } else (byHost.get(m.hostId) ?? byHost.set(m.hostId, []).get(m.hostId)!).push(m as HostMessage);
+    // Each status message is the host's complete list: only the newest one of a batch matters.
+    if (m.kind === 'status') latestStatus.set(m.hostId, m.value);
+    else (byHost.get(m.hostId) ?? byHost.set(m.hostId, []).get(m.hostId)!).push(m as HostMessage);
   }
   return deps.database.write(async (tx) => {
     const now = deps.clock.now();
@@ -211,7 +196,6 @@ export async function applyAgentBatch(
     const status = await applyStatusReports(tx, latestStatus, now);
     const failovers = await failoverDurations(tx, status.recovered, now);
     const heard = opts.hearing ? await recordHearing(tx, opts.hearing.lease, now, opts.hearing.windowMs) : { leaseLeftMs: null };
-    const statusDropped = { ...status.dropped, out_of_order: status.dropped.out_of_order + lateInBatch };
-    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers, telemetry: status.telemetry, leftToLeader, statusDropped };
+    return { created: hostResult.created, died: hostResult.died, fence: hostResult.fence, staleReports: status.ignored, leaseLeftMs: heard.leaseLeftMs, failovers, telemetry: status.telemetry, leftToLeader };
   });
 }

@@ -1,7 +1,6 @@
 // Host liveness from presence and heartbeats: a pure fold of one host's messages (in arrival order) over its row,
 // and the batched write of the results. Hosts register themselves: the first online presence or heartbeat of an
-// unknown id creates its row (name = id). A host that goes offline or comes back is a host event, recorded in
-// the same transaction (GET /v1/events); a bad mark is the controller's to end (controller/plan.ts).
+// unknown id creates its row (name = id).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hosts } from '../db/schema';
@@ -9,13 +8,11 @@ import { jsonIn, prepared } from '../db/prepared';
 import type { Heartbeat, Presence } from '../../shared/protocol/messages';
 import { markHostDirty } from '../services/hosts/write';
 import { judgeReportedMark, readDatabaseId, readLeaseEpoch } from '../relay/fence';
-import { recordEvents, type ContainerEvent } from '../services/events/record';
-import { hostEvent } from '../services/hosts/events';
 
 export type HostRow = typeof hosts.$inferSelect;
 type Liveness = Pick<HostRow, 'alive' | 'lastSeenAt' | 'lastHeartbeatAt' | 'bootId' | 'reportedCount' | 'reportedQuota' | 'load' | 'desiredGeneration' | 'fenceEpoch' | 'fenceHeld'>;
-/** What ingest reads of a host row: its liveness. */
-export type LiveRow = Liveness & Pick<HostRow, 'id'>;
+/** What ingest reads of a host row: its liveness, and what decides whether a bad mark ends. */
+export type LiveRow = Liveness & Pick<HostRow, 'id' | 'badUntil'>;
 
 export type HostMessage = { kind: 'presence'; value: Presence } | { kind: 'heartbeat'; value: Heartbeat };
 
@@ -100,49 +97,31 @@ export async function applyHostMessages(tx: Db, byHost: ReadonlyMap<string, Host
   const died: string[] = [];
   const created: string[] = [];
   const fence: HostBatchResult['fence'] = [];
-  const updates: (Liveness & { id: string })[] = [];
-  const events: ContainerEvent[] = [];
+  const updates: (Liveness & { id: string; clearBad: boolean })[] = [];
   for (const [id, msgs] of byHost) {
-    const row = rows.get(id);
-    const f = foldHost(row, msgs, now, ctx);
+    const f = foldHost(rows.get(id), msgs, now, ctx);
     if (!f.next) continue;
-    const e = livenessEvent(id, row, f, now);
-    if (e) events.push(e);
     if (f.fence) fence.push({ hostId: id, ...f.fence });
     if (f.created) {
       await tx.insert(hosts).values({ id, name: id, ...f.next, createdAt: now, updatedAt: now })
         // Two replicas may register the same host at once: the second one's row is an update.
         .onConflictDoUpdate({ target: hosts.id, set: f.next });
       created.push(id);
-    } else updates.push({ id, ...f.next });
+    } else {
+      // A new bootId (the agent restarted) ends a bad mark early (docs/decisions.md: "A bad mark ends ...").
+      const row = rows.get(id)!;
+      updates.push({ id, ...f.next, clearBad: row.badUntil !== null && row.bootId !== null && f.next.bootId !== row.bootId });
+    }
     if (f.died) died.push(id);
     if (f.dirty) await markHostDirty(tx, id, now);
   }
   if (updates.length > 0) await updateLiveness(tx, updates);
-  // Rare (a host dies or comes back), so the hot path of a fleet at rest writes no event.
-  await recordEvents(tx, events);
   return { died, created, fence };
-}
-
-/**
- * The event of a host whose liveness this batch flipped (null: it did not): its agent's own word that it went
- * offline (a Last Will, or a clean stop: the payload is the same), or a host heard from while not alive.
- * Silence is judged by the controller, which records its own host-dead (controller/plan.ts).
- */
-export function livenessEvent(hostId: string, row: LiveRow | undefined, f: HostFold, now: number): ContainerEvent | null {
-  if (f.died) return hostEvent('host-dead', hostId, 'its agent went offline (Last Will or a clean stop)', now);
-  const boot = f.next?.bootId;
-  if (!f.next?.alive || (row?.alive ?? false)) return null;
-  const reason = !row ? `registered by its agent's first message (boot ${boot})`
-    : row.bootId === null ? `first heard from (boot ${boot})`
-    : row.bootId !== boot ? `alive again: its agent restarted (boot ${boot})`
-    : `alive again: the same boot ${boot} (its agent reconnected)`;
-  return hostEvent('host-alive', hostId, reason, now);
 }
 
 // The batch's rows as ONE JSON text (column names from the schema), parsed once: reading the whole rows through
 // drizzle cost ~16 of the ~23 CPU µs a heartbeat costs in ingest (`npm run bench -- ingest`, issue 12).
-const LIVE_COLUMNS = [hosts.id, hosts.alive, hosts.lastSeenAt, hosts.lastHeartbeatAt, hosts.bootId, hosts.reportedCount, hosts.reportedQuota, hosts.load, hosts.desiredGeneration, hosts.fenceEpoch, hosts.fenceHeld];
+const LIVE_COLUMNS = [hosts.id, hosts.alive, hosts.lastSeenAt, hosts.lastHeartbeatAt, hosts.bootId, hosts.reportedCount, hosts.reportedQuota, hosts.load, hosts.desiredGeneration, hosts.badUntil, hosts.fenceEpoch, hosts.fenceHeld];
 const READ_LIVE = Symbol('ingest.readLiveRows');
 
 export async function readLiveRows(tx: Db, ids: readonly string[]): Promise<Map<string, LiveRow>> {
@@ -150,10 +129,10 @@ export async function readLiveRows(tx: Db, ids: readonly string[]): Promise<Map<
     .from(hosts).where(jsonIn(hosts.id, 'ids')).prepare());
   const [{ rows }] = await q.all({ ids: JSON.stringify(ids) });
   const out = new Map<string, LiveRow>();
-  for (const r of JSON.parse(rows) as [string, number, number | null, number | null, string | null, number | null, number | null, number | null, number, number, number][]) {
+  for (const r of JSON.parse(rows) as [string, number, number | null, number | null, string | null, number | null, number | null, number | null, number, number | null, number, number][]) {
     out.set(r[0], {
-      id: r[0], alive: r[1] === 1, lastSeenAt: r[2], lastHeartbeatAt: r[3], bootId: r[4], reportedCount: r[5], reportedQuota: r[6], load: r[7], desiredGeneration: r[8],
-      fenceEpoch: r[9], fenceHeld: r[10] === 1,
+      id: r[0], alive: r[1] === 1, lastSeenAt: r[2], lastHeartbeatAt: r[3], bootId: r[4], reportedCount: r[5], reportedQuota: r[6], load: r[7], desiredGeneration: r[8], badUntil: r[9],
+      fenceEpoch: r[10], fenceHeld: r[11] === 1,
     });
   }
   return out;
@@ -163,13 +142,14 @@ export async function readLiveRows(tx: Db, ids: readonly string[]): Promise<Map<
  * One statement for every known host of the batch (ingest's hot path: a fleet heartbeats twice a second).
  * updatedAt stays: it tells when an operator (or the agent's registration) changed the host, not liveness.
  */
-async function updateLiveness(tx: Db, rows: (Liveness & { id: string })[]): Promise<void> {
-  const json = JSON.stringify(rows.map((r) => [r.id, r.alive ? 1 : 0, r.lastSeenAt, r.lastHeartbeatAt, r.bootId, r.reportedCount, r.reportedQuota, r.load, r.desiredGeneration, r.fenceEpoch, r.fenceHeld ? 1 : 0]));
+async function updateLiveness(tx: Db, rows: (Liveness & { id: string; clearBad: boolean })[]): Promise<void> {
+  const json = JSON.stringify(rows.map((r) => [r.id, r.alive ? 1 : 0, r.lastSeenAt, r.lastHeartbeatAt, r.bootId, r.reportedCount, r.reportedQuota, r.load, r.desiredGeneration, r.clearBad ? 1 : 0, r.fenceEpoch, r.fenceHeld ? 1 : 0]));
   await tx.run(sql`
     UPDATE hosts SET alive = j.v ->> 1, last_seen_at = j.v ->> 2, last_heartbeat_at = j.v ->> 3, boot_id = j.v ->> 4,
       reported_count = j.v ->> 5, reported_quota = j.v ->> 6, load = j.v ->> 7,
       -- Never lower: the relay may have claimed a newer generation since this batch read the row.
-      desired_generation = max(hosts.desired_generation, j.v ->> 8), fence_epoch = max(hosts.fence_epoch, j.v ->> 9), fence_held = j.v ->> 10
+      desired_generation = max(hosts.desired_generation, j.v ->> 8), fence_epoch = max(hosts.fence_epoch, j.v ->> 10), fence_held = j.v ->> 11,
+      bad_until = CASE WHEN j.v ->> 9 = 1 THEN NULL ELSE hosts.bad_until END
     FROM (SELECT value AS v FROM json_each(${json})) AS j
     WHERE hosts.id = j.v ->> 0`);
 }

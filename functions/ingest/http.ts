@@ -10,7 +10,6 @@ import { AppError } from '../../shared/errors';
 import { controlPassword, sameSecretHashed } from '../crypto';
 import { CONTROLLER_LEASE } from '../relay/relay';
 import { applyAgentBatch } from './batcher';
-import type { StatusDrop } from './status-order';
 import { classify, type AgentMessage, type IngestDropReason } from './classify';
 import type { TunnelTelemetry } from '../../shared/protocol/messages';
 
@@ -34,13 +33,9 @@ export function parseAgentEvents(body: unknown): RawAgentMessage[] {
   return Array.isArray(parsed) ? parsed : 'messages' in parsed ? parsed.messages : [parsed];
 }
 
-/** Why a message of a request was not applied: refused by classify, or a status report that came late (./status-order.ts). */
-export type HttpDropReason = IngestDropReason | `status_${StatusDrop}`;
-
 export interface IngestOutcome {
-  /** Messages applied (the request's messages less every drop). */
   accepted: number;
-  dropped: Partial<Record<HttpDropReason, number>>;
+  dropped: Partial<Record<IngestDropReason, number>>;
   /** Offline presences (Last Wills, clean stops) among the accepted: a host died, judge at once. */
   offline: number;
   /** How long the controller lease has left after this batch (null: no lease row yet). */
@@ -68,7 +63,7 @@ async function authorised(c: AppContext): Promise<boolean> {
 export async function ingestHttp(c: AppContext, opts: { hearingWindowMs: number }): Promise<{ response: Response; outcome: IngestOutcome }> {
   if (!(await authorised(c))) throw new AppError('UNAUTHENTICATED', 'agent events need Authorization: Bearer <control credential or admin token>');
   const raw = parseAgentEvents(await readJson(c));
-  const dropped: Partial<Record<HttpDropReason, number>> = {};
+  const dropped: Partial<Record<IngestDropReason, number>> = {};
   const batch: AgentMessage[] = [];
   for (const m of raw) {
     const r = classify(m.topic, typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload));
@@ -78,21 +73,14 @@ export async function ingestHttp(c: AppContext, opts: { hearingWindowMs: number 
   const { deps } = c.var;
   let leaseLeftMs: number | null;
   let telemetry: TunnelTelemetry[];
-  let statusDropped: Record<StatusDrop, number>;
   try {
-    ({ leaseLeftMs, telemetry, statusDropped } = await applyAgentBatch(deps, batch, { hearing: { lease: CONTROLLER_LEASE, windowMs: opts.hearingWindowMs } }));
+    ({ leaseLeftMs, telemetry } = await applyAgentBatch(deps, batch, { hearing: { lease: CONTROLLER_LEASE, windowMs: opts.hearingWindowMs } }));
   } catch (e) {
     deps.logger.error({ err: String((e as Error)?.message ?? e), messages: batch.length }, 'ingest batch failed');
     throw new AppError('UNAVAILABLE', 'the agent events could not be stored; nothing was applied, send them again', { retryable: true });
   }
   const offline = batch.filter((m) => m.kind === 'presence' && !m.value.online).length;
-  // A late status report was valid but changed nothing: the broker is told it was dropped, as the Node metric counts it.
-  let late = 0;
-  for (const [why, n] of Object.entries(statusDropped) as [StatusDrop, number][]) {
-    if (n > 0) dropped[`status_${why}`] = n;
-    late += n;
-  }
-  const outcome: IngestOutcome = { accepted: batch.length - late, dropped, offline, leaseLeftMs, telemetry };
+  const outcome: IngestOutcome = { accepted: batch.length, dropped, offline, leaseLeftMs, telemetry };
   return { response: c.json({ accepted: outcome.accepted, dropped }, 200), outcome };
 }
 

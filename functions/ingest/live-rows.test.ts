@@ -22,10 +22,11 @@ describe('readLiveRows', () => {
     expect([...got.keys()].sort()).toEqual(['a', 'b']);
     const want = await t.deps.database.db.select().from(hosts).where(inArray(hosts.id, ['a', 'b']));
     for (const w of want) {
-      const { id, alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration, fenceEpoch, fenceHeld } = w;
-      expect(got.get(w.id)).toEqual({ id, alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration, fenceEpoch, fenceHeld });
+      const { id, alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration, badUntil, fenceEpoch, fenceHeld } = w;
+      expect(got.get(w.id)).toEqual({ id, alive, lastSeenAt, lastHeartbeatAt, bootId, reportedCount, reportedQuota, load, desiredGeneration, badUntil, fenceEpoch, fenceHeld });
     }
     expect(got.get('b')!.alive).toBe(false);
+    expect(got.get('a')!.badUntil).toBe(now + 30_000);
     expect(got.get('a')).toMatchObject({ fenceEpoch: 9, fenceHeld: true }); // issue 10: the fencing floor
   });
 });

@@ -65,3 +65,6 @@ export class LivenessGate {
     return this.epoch() === null ? null : this.view!.openSince;
   }
 }
+
+/** A message the gate decides on (checked on the raw topic: the cheap drop comes before any decoding). */
+export const isLivenessTopic = (topic: string) => topic.endsWith('/heartbeat') || topic.endsWith('/presence');

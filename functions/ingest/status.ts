@@ -2,15 +2,11 @@
 // A report counts only from the host the container is placed on and for its current placement generation;
 // anything else (a late report about an old placement, a host speaking about containers it does not hold) is
 // ignored. The report is the host's COMPLETE list: a container it reported before and now leaves out is gone.
-// A report older than the newest applied for its host (or from a boot that is not the host's current one) is
-// dropped whole first (./status-order.ts).
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
+import { containerEvents, containers, ipsecSiteConnections, vpnServices, type TunnelReport as TunnelColumn } from '../db/schema';
 import { PROTOCOL_VERSION, type ContainerReport, type StatusMessage, type TunnelTelemetry } from '../../shared/protocol/messages';
 import { refreshNeutronStatus } from '../status/apply';
-import { orderStatusReports, type StatusDrop } from './status-order';
-import { recordEvent } from '../services/events/record';
 
 type ContainerRow = typeof containers.$inferSelect;
 
@@ -22,18 +18,14 @@ export interface StatusOutcome {
   ignored: number;
   /** Containers RUNNING for the first time since the controller moved them (functions/ingest/failover.ts). */
   recovered: string[];
-  /** Whole reports not applied: they arrived after a newer one of their host (./status-order.ts). */
-  dropped: Record<StatusDrop, number>;
 }
 
 /** Message a container gets when its host's complete report no longer lists it. */
 export const VANISHED = 'NOT_FOUND: the host no longer reports this container';
 
-export async function applyStatusReports(tx: Db, newest: ReadonlyMap<string, StatusMessage>, now: number): Promise<StatusOutcome> {
-  if (newest.size === 0) return { applied: 0, ignored: 0, recovered: [], telemetry: [], dropped: { out_of_order: 0, other_boot: 0 } };
-  const { accepted: latest, dropped } = await orderStatusReports(tx, newest);
+export async function applyStatusReports(tx: Db, latest: ReadonlyMap<string, StatusMessage>, now: number): Promise<StatusOutcome> {
   const hostIds = [...latest.keys()];
-  if (hostIds.length === 0) return { applied: 0, ignored: 0, recovered: [], telemetry: [], dropped };
+  if (hostIds.length === 0) return { applied: 0, ignored: 0, recovered: [], telemetry: [] };
   const placed = await tx.select().from(containers).where(inArray(containers.hostId, hostIds));
   const placedOn = new Map<string, ContainerRow[]>();
   for (const c of placed) (placedOn.get(c.hostId!) ?? placedOn.set(c.hostId!, []).get(c.hostId!)!).push(c);
@@ -62,7 +54,7 @@ export async function applyStatusReports(tx: Db, newest: ReadonlyMap<string, Sta
     }
   }
   await refreshNeutronStatus(tx, touched);
-  return { applied, ignored: reported - applied, recovered, telemetry, dropped };
+  return { applied, ignored: reported - applied, recovered, telemetry };
 }
 
 /** The host has reported on this very placement before (so silence about it now means it is gone). */
@@ -98,7 +90,7 @@ async function setStatus(tx: Db, c: ContainerRow, set: Partial<ContainerRow>, ho
     .where(and(eq(containers.id, c.id), eq(containers.placementGeneration, c.placementGeneration)));
   // The history keeps transitions, not the periodic repeats of the same status.
   if (set.status !== c.status || set.statusMessage !== c.statusMessage) {
-    await recordEvent(tx, {
+    await tx.insert(containerEvents).values({
       containerId: c.id, at: now, type: 'status', hostId,
       reason: set.statusMessage ? `${set.status}: ${set.statusMessage}` : `${set.status}`,
       detail: { status: set.status ?? null, placementGeneration: c.placementGeneration },

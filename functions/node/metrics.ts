@@ -53,8 +53,6 @@ export function createMetrics(src: MetricsSources): () => Promise<string> {
     mirror(ingested, { outcome: 'applied' }, s.applied, seen);
     mirror(ingested, { outcome: 'stale_report' }, s.staleReports, seen);
     mirror(ingested, { outcome: 'left_to_leader' }, s.leftToLeader, seen);
-    mirror(ingested, { outcome: 'status_out_of_order' }, s.statusOutOfOrder, seen);
-    mirror(ingested, { outcome: 'status_other_boot' }, s.statusOtherBoot, seen);
     for (const [reason, n] of Object.entries(s.dropped)) mirror(dropped, { reason }, n, seen);
     mirror(batches, { result: 'ok' }, s.batches, seen);
     mirror(batches, { result: 'failed' }, s.failedBatches, seen);

@@ -97,8 +97,7 @@ export function startTick(deps: Deps, opts: TickOptions = {}): Ticker {
     // Drains move containers at the leader's pace, fenced by the same epoch (functions/services/hosts/drain.ts).
     if (epoch !== null) await step('drain', () => drainTick(deps, epoch!, timers));
   });
-  // The lease holder's relay pass also publishes the recorded events (fenced by the epoch it holds).
-  const relay = loop(intervalMs, () => step('relay', () => runRelay(deps, { eventsEpoch: controller.epoch })));
+  const relay = loop(intervalMs, () => step('relay', () => runRelay(deps)));
 
   return {
     kick: async () => { await Promise.all([fleet.kick(), relay.kick()]); },

@@ -6,8 +6,7 @@
 // A write that re-marks a host meanwhile stamps a new markedAt, so the host stays dirty and is published again;
 // a crash anywhere before (3) leaves the mark, so the next pass (or the next process) republishes. Many marks of
 // one host collapse into one document. A mark for a host with no row (deleted) is dropped, nothing is published:
-// deleting a host requires it to hold no containers, so its last document was already empty. The lease holder's
-// pass also publishes the recorded events (functions/relay/events.ts).
+// deleting a host requires it to hold no containers, so its last document was already empty.
 import { secondsSince } from '../observe';
 import { inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
@@ -23,7 +22,6 @@ import { bareColumn } from '../db/sql-names';
 import { unsentChanges, type UnsentChanges } from './unsent';
 import { unsentSteps } from './unsent-write';
 import { CONTROLLER_LEASE, databaseIdOf, databaseIdStep, documentEpoch, leaseEpochOf, leaseEpochStep } from './fence';
-import { publishRecordedEvents, withTimeout, type EventsPassResult } from './events';
 
 export { CONTROLLER_LEASE };
 
@@ -32,11 +30,6 @@ export interface RelayOptions {
   maxHosts?: number;
   /** How long a pass waits for the broker's acknowledgements (default 5 s); unacknowledged hosts stay dirty. */
   publishTimeoutMs?: number;
-  /**
-   * The controller lease epoch this replica holds (null/absent: none): its holder also publishes the recorded
-   * events on berth/v1/events (functions/relay/events.ts), fenced by that epoch.
-   */
-  eventsEpoch?: number | null;
 }
 
 export interface RelayResult {
@@ -45,19 +38,11 @@ export interface RelayResult {
   failed: string[];
   /** Marks dropped because the host no longer exists. */
   dropped: string[];
-  /** The events pass (only with eventsEpoch). */
-  events?: EventsPassResult;
 }
 
 type RelayDeps = Pick<Deps, 'database' | 'clock' | 'logger' | 'publisher' | 'secrets' | 'observer'>;
 
 export async function runRelay(deps: RelayDeps, opts: RelayOptions = {}): Promise<RelayResult> {
-  const result = await publishDesired(deps, opts);
-  if (opts.eventsEpoch != null) result.events = await publishRecordedEvents(deps, opts.eventsEpoch, { publishTimeoutMs: opts.publishTimeoutMs });
-  return result;
-}
-
-async function publishDesired(deps: RelayDeps, opts: RelayOptions): Promise<RelayResult> {
   const result: RelayResult = { published: [], failed: [], dropped: [] };
   const pending = await deps.database.db.select({ hostId: dirtyHosts.hostId }).from(dirtyHosts).limit(opts.maxHosts ?? 500);
   if (pending.length === 0) return result;
@@ -159,4 +144,10 @@ export async function markAllHostsDirty(deps: Pick<Deps, 'database' | 'clock'>):
   const [host, markedAt] = [bareColumn(dirtyHosts.hostId), bareColumn(dirtyHosts.markedAt)];
   await deps.database.write((tx) => tx.run(sql`insert into ${dirtyHosts} (${host}, ${markedAt}) select ${hosts.id}, ${now} from ${hosts} where true
     on conflict(${host}) do update set ${markedAt} = excluded.${markedAt}`));
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -74,7 +74,7 @@ export async function runPipeline(deps: Omit<Deps, 'publisher'>, publisher: Publ
     out.applied = r.applied.length;
   });
   if (out.epoch !== null) await stage('drain', async () => { await drainTick(d, out.epoch!, o.timers); });
-  if (publisher) await stage('relay', async () => { out.relay = await runRelay(d, { eventsEpoch: out.epoch }); });
+  if (publisher) await stage('relay', async () => { out.relay = await runRelay(d); });
   else deps.logger.warn({}, 'BERTH_MQTT_URL is not set: desired documents stay queued until a broker is configured');
   out.roundTrips = deps.database.roundTrips.total - before;
   return out;

@@ -2,22 +2,11 @@
 // query that pages it. Runtime-neutral zod, shared by the route, the CLI and the dashboard's contract tests.
 import { z } from 'zod';
 
-/**
- * The events about a host alone (containerId absent), each recorded in the transaction that changed the host:
- * by the controller (dead by silence, bad, bad mark ended by a restart), by ingest (the agent went offline: a
- * Last Will or a clean stop; heard again), by operators (cordon, drain, credentials, removal) and by enrolment.
- */
-export const HOST_EVENT_TYPES = [
-  'host-dead', 'host-alive', 'host-bad', 'host-bad-cleared', 'host-cordoned', 'host-uncordoned',
-  'host-enrolled', 'host-token-issued', 'host-token-rotated', 'host-removed',
-] as const;
-export type HostEventType = (typeof HOST_EVENT_TYPES)[number];
-
 export const eventView = z.strictObject({
   /** Monotonically increasing (the container_events row id): the cursor for ?since= and Last-Event-ID. */
   id: z.number().int().positive(),
   at: z.string().describe('ISO 8601 time the event was recorded'),
-  type: z.string().describe(`scheduled, rescheduled, migrated, host-cleared, down, retries-exhausted, status, left-out, left-out-cleared; about a host alone: ${HOST_EVENT_TYPES.join(', ')}; …`),
+  type: z.string().describe('scheduled, rescheduled, migrated, down, retries-exhausted, status, left-out, host-dead, host-bad, host-bad-cleared, …'),
   containerId: z.string().optional().describe('absent for an event about a host alone (host-dead, host-bad, …)'),
   hostId: z.string().optional(),
   reason: z.string(),

@@ -49,7 +49,7 @@ const HOST_CHANNELS: Record<(typeof HOST_TOPIC_KINDS)[number], Omit<ChannelSpec,
   },
   status: {
     title: 'Container status of a host', schema: zStatus, example: exampleStatus('host0'), action: 'receive', who: 'agent → control plane',
-    description: 'The COMPLETE list of containers on the host with status, message and per-connection tunnel reports (with telemetry), on every change and at least every 2 s. `seq` (optional; older agents omit it) counts the reports of one boot: the control plane drops a report not newer than the newest it applied for that host and boot, or from a boot that is not the host\'s current one.',
+    description: 'The COMPLETE list of containers on the host with status, message and per-connection tunnel reports (with telemetry), on every change and at least every 2 s.',
   },
 };
 
@@ -62,7 +62,7 @@ function channels(): ChannelSpec[] {
     {
       key: 'events', address: topics.events, parameters: {}, qos: TOPIC_QOS.events, schema: zEvent, example: exampleEvent(), action: 'send',
       who: 'control plane → telemetry consumers', title: 'Scheduling and health events',
-      description: 'Placements, failovers, migrations, drains, host changes (dead, alive, bad, cordoned, enrolled, credentials, removed): every event of `GET /v1/events`, published from that record by the lease holder, at least once and in `id` order — drop an `id` you have seen. `type` is open-ended: show an unknown one as text.',
+      description: 'Placements, failovers, migrations, drains, host deaths. `type` is open-ended: show an unknown one as text.',
     },
     {
       key: 'tunnelTelemetry', address: `${TOPIC_PREFIX}/telemetry/tunnels/{connectionId}`, parameters: { connectionId: 'The IPsec site connection id (Neutron).' },

@@ -111,7 +111,7 @@ export function exampleTunnelReport(over: Partial<TunnelReport> = {}): TunnelRep
 export function exampleStatus(hostId = 'host0', over: Partial<StatusMessage> = {}): StatusMessage {
   const c = exampleContainer(1);
   return {
-    v: 1, hostId, bootId: BOOT, seq: 7,
+    v: 1, hostId, bootId: BOOT,
     containers: [{
       id: c.id, placementGeneration: c.placementGeneration, status: 'RUNNING', message: '1/1 tunnels up',
       namespace: c.interfaceName, interfaceName: c.interfaceName, addresses: ['169.254.0.2/30', '1.0.0.2/32'], tunnels: [exampleTunnelReport()],
@@ -121,7 +121,7 @@ export function exampleStatus(hostId = 'host0', over: Partial<StatusMessage> = {
 }
 
 export function exampleEvent(over: Partial<BerthEvent> = {}): BerthEvent {
-  return { v: 1, id: 42, at: AT + 30_000, type: 'failover', containerId: exampleContainer(1).id, hostId: 'host1', reason: 'host host0 is dead: RESCHEDULED host0 → host1', ...over };
+  return { v: 1, at: AT + 30_000, type: 'failover', containerId: exampleContainer(1).id, hostId: 'host1', reason: 'host host0 is dead: RESCHEDULED host0 → host1', ...over };
 }
 
 export function exampleTunnelTelemetry(hostId = 'host0', over: Partial<TunnelTelemetry> = {}): TunnelTelemetry {

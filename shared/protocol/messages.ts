@@ -261,24 +261,14 @@ export const zStatus = z.object({
   v: zV,
   hostId: zHostId,
   bootId: zId,
-  /**
-   * Added in v1 (optional; older agents omit it): counts up from 0 per bootId, one per report. The control plane
-   * applies a report only if its seq is above the newest it applied for this boot, so a report delivered late
-   * (a frozen replica, a retried HTTP delivery) cannot undo a newer one (docs/decisions.md, "Status reports in order").
-   */
-  seq: zInt(0).optional(),
   containers: z.array(zContainerReport).superRefine(unique((c) => c.id, 'container id')),
 });
 
 // ---------- control plane → telemetry (berth/v1/events, QoS 0) ----------
 
-/**
- * Scheduling and health events; `type` is open-ended (consumers show what they do not know as text). Delivered at
- * least once, from the record: `id` is the event's id in GET /v1/events, increasing; a consumer drops an id it has seen.
- */
+/** Scheduling and health events; `type` is open-ended (consumers show what they do not know as text). */
 export const zEvent = z.object({
   v: zV,
-  id: z.number().int().positive().describe('the event id of GET /v1/events: increasing; the same id twice is the same event'),
   at: zTimeMs,
   type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
   containerId: zId.nullable().optional(),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleConnection, exampleContainer, exampleDesired } from './examples';
 import { compareVersions, decodeMessage, zDesiredState, zHeartbeat, zPresence, zStatus } from './messages';
-import { agentMessageFilters, isLivenessTopic, mayBeRetained, parseHostTopic, topics } from './topics';
+import { agentMessageFilters, parseHostTopic, topics } from './topics';
 
 describe('topics', () => {
   it('builds the documented names', () => {
@@ -35,18 +35,6 @@ describe('topics', () => {
     ['berth/v1/events', null],
   ])('parses %s', (topic, want) => {
     expect(parseHostTopic(topic)).toEqual(want);
-  });
-
-  it.each([
-    ['berth/v1/hosts/host0/heartbeat', true, false],
-    ['berth/v1/hosts/host0/presence', true, true],
-    ['berth/v1/hosts/host0/status', false, false],
-    ['berth/v1/hosts/host0/desired', false, true],
-    // Not a host's topic, though it ends like one: neither liveness nor retainable (ingest drops it as bad_topic).
-    ['spoof/heartbeat', false, false],
-    ['berth/v1/hosts/a/b/presence', false, false],
-  ])('%s: liveness %s, may be retained %s', (topic, liveness, retained) => {
-    expect([isLivenessTopic(topic), mayBeRetained(topic)]).toEqual([liveness, retained]);
   });
 });
 

@@ -98,18 +98,3 @@ export function parseHostTopic(topic: string): { hostId: string; kind: HostTopic
   if (!(HOST_TOPIC_KINDS as readonly string[]).includes(kind)) return null;
   return { hostId, kind: kind as HostTopicKind };
 }
-
-/** The kind of a concrete per-host topic (null for anything parseHostTopic refuses). */
-export const hostTopicKind = (topic: string): HostTopicKind | null => parseHostTopic(topic)?.kind ?? null;
-
-/** A host's liveness (presence, heartbeat): the kinds every consumer hears itself and the liveness gate decides on. */
-export function isLivenessTopic(topic: string): boolean {
-  const kind = hostTopicKind(topic);
-  return kind !== null && HEARD_BY_EVERY_CONSUMER.includes(kind);
-}
-
-/** Whether a message on this topic may carry the retain flag (DESIGN §5: desired and presence only). */
-export function mayBeRetained(topic: string): boolean {
-  const kind = hostTopicKind(topic);
-  return kind !== null && TOPIC_QOS[kind].retain;
-}

@@ -11,7 +11,7 @@ interface Listener { client: MqttClient; docs: unknown[] }
 
 const hostSecret = (hostId: string) => `workerd-host-secret-${hostId}-0123456789abcdef`;
 
-/** The listener id of the read-only telemetry consumer (user `telemetry`, subscribed to berth/v1/telemetry/# and berth/v1/events). */
+/** The listener id of the read-only telemetry consumer (user `telemetry`, subscribed to berth/v1/telemetry/#). */
 export const TELEMETRY_LISTENER = 'telemetry';
 
 export async function startAgentListeners(mqttUrl: string, agentToken: string, telemetryToken: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -25,8 +25,8 @@ export async function startAgentListeners(mqttUrl: string, agentToken: string, t
     const l: Listener = { client, docs: [] };
     client.on('message', (topic, payload) => l.docs.push({ topic, message: JSON.parse(payload.toString('utf8')) }));
     client.on('error', () => undefined);
-    const granted = await client.subscribeAsync(['berth/v1/telemetry/#', 'berth/v1/events'], { qos: 0 });
-    if (granted.some((g) => g.qos === 128)) throw new Error('the telemetry subscription was refused');
+    const granted = await client.subscribeAsync('berth/v1/telemetry/#', { qos: 0 });
+    if (granted[0]?.qos === 128) throw new Error('the telemetry subscription was refused');
     listeners.set(TELEMETRY_LISTENER, l);
   }
 

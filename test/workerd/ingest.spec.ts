@@ -43,17 +43,6 @@ describe('POST /v1/agent-events (workerd)', () => {
     expect(await hostShown(other)).toBe(false);
   });
 
-  it('says which status reports came late: older than one applied, or of a boot that is not the host\'s current one', async () => {
-    const h = unique('wh');
-    const report = (seq: number, bootId = `${h}-boot`) =>
-      ({ topic: `berth/v1/hosts/${h}/status`, payload: JSON.stringify({ v: 1, hostId: h, bootId, seq, containers: [] }) });
-    expect((await ingest([presence(h, true), report(2)])).body).toEqual({ accepted: 2, dropped: {} });
-    // A delivery retried or held by the broker arrives after the newer one: valid, but it changes nothing.
-    expect((await ingest([report(1)])).body).toEqual({ accepted: 0, dropped: { status_out_of_order: 1 } });
-    expect((await ingest([report(9, `${h}-previous-boot`)])).body).toEqual({ accepted: 0, dropped: { status_other_boot: 1 } });
-    expect((await ingest([report(3)])).body).toEqual({ accepted: 1, dropped: {} });
-  });
-
   it("accepts EMQX's HTTP action body (one message: the rule's topic and payload, extra fields ignored) and a bare array", async () => {
     const a = unique('wh');
     const b = unique('wh');

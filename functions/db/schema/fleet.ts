@@ -15,20 +15,11 @@ export const hosts = sqliteTable('hosts', {
   /** Last presence/heartbeat of any kind (liveness judged on this). */
   lastSeenAt: integer('last_seen_at'),
   bootId: text('boot_id'),
-  /**
-   * The newest status report applied for this host: its boot and its `seq` (functions/ingest/status-order.ts). A
-   * report of that boot with a seq not above it arrived late and is dropped (docs/decisions.md, "Status reports in
-   * order"). Null until an agent that numbers its reports is heard.
-   */
-  statusBootId: text('status_boot_id'),
-  statusSeq: integer('status_seq'),
   reportedCount: integer('reported_count'),
   reportedQuota: integer('reported_quota'),
   load: integer('load'),
   /** Marked bad by the scheduler until this time (null: not bad). */
   badUntil: integer('bad_until'),
-  /** The agent's bootId when the controller marked the host bad: a different bootId ends the mark (controller/plan.ts). */
-  badBootId: text('bad_boot_id'),
   /** Generation of the last desired document built for this host. */
   desiredGeneration: integer('desired_generation').notNull().default(0),
   /**
@@ -83,11 +74,6 @@ export const leases = sqliteTable('leases', {
   heardAt: integer('heard_at'),
   /** Start of the current unbroken run of ingest batches (no gap longer than the hearing window). */
   hearingSince: integer('hearing_since'),
-  /**
-   * The id of the last container_events row published on berth/v1/events (functions/relay/events.ts), written
-   * only by the holder of the current epoch; kept across epochs. null = not yet: the first pass starts at the newest.
-   */
-  eventsPublishedId: integer('events_published_id'),
 });
 
 /**

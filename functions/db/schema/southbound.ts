@@ -96,8 +96,8 @@ export const containers = sqliteTable('containers', {
 }, (t) => [index('containers_host').on(t.hostId), uniqueIndex('containers_config').on(t.serviceType, t.configurationId)]);
 
 /**
- * The event log behind GET /v1/events and a container's events, and what the relay publishes on berth/v1/events
- * (functions/relay/events.ts). container_id is null for an event about a host alone (shared/model/events.ts HOST_EVENT_TYPES).
+ * The event log behind GET /v1/events and a container's events: every event the control plane publishes on
+ * berth/v1/events. container_id is null for an event about a host alone (host-dead, host-bad, host-bad-cleared).
  */
 export const containerEvents = sqliteTable('container_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -7,8 +7,8 @@ import { conflict, notFound } from '../../../shared/errors';
 import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
 import { hosts } from '../../db/schema';
-import { setPlacement } from '../../controller/apply';
-import { recordEvent, type ContainerEvent } from '../events/record';
+import { recordEvent, setPlacement, type ContainerEvent } from '../../controller/apply';
+import { publishEvents } from '../events/publish';
 import { readFleetSnapshot, schedHosts, type ContainerRow, type FleetSnapshot } from '../../controller/snapshot';
 import { timersFor, type Timers } from '../../controller/types';
 import { FILTERS } from '../../scheduler/filters';
@@ -31,9 +31,15 @@ const detailOf = (d: Decision) => ({ policy: d.policy, seed: d.seed, summary: d.
 
 type PlacementDeps = Pick<Deps, 'database' | 'clock' | 'publisher'> & { config?: Deps['config'] };
 
-/** Runs one placement write that records its event in the same transaction (the relay publishes it: relay/events.ts). */
+/** Runs one placement write that records at most one event, and publishes that event once it has committed. */
 async function withEvent<T>(deps: PlacementDeps, write: (tx: Db, record: (e: ContainerEvent) => Promise<void>) => Promise<T>): Promise<T> {
-  return deps.database.write((tx) => write(tx, (e) => recordEvent(tx, e)));
+  let event: ContainerEvent | null = null;
+  const out = await deps.database.write((tx) => {
+    event = null; // the write may run again after SQLITE_BUSY
+    return write(tx, (e) => { event = e; return recordEvent(tx, e); });
+  });
+  if (event) await publishEvents(deps, [event]);
+  return out;
 }
 
 export async function migrateContainer(deps: PlacementDeps, id: string, hostId: string) {

@@ -8,7 +8,6 @@ import type { Database, Db } from '../../db/client';
 import { hostCredentials, hosts } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { markHostDirty } from './write';
-import { recordHostEvent } from './events';
 
 /** The answer of POST /v1/hosts/{id}/token (the only time the secret is shown). */
 export const hostTokenResponse = z.object({ token: z.object({ hostId: zHostId, token: z.string() }) });
@@ -37,11 +36,8 @@ export async function issueHostToken(deps: Deps, hostId: string): Promise<HostTo
   const now = deps.clock.now();
   await deps.database.write(async (tx) => {
     await ensureHostRow(tx, hostId, now, false);
-    const rotated = (await credentialHash(tx, hostId)) !== undefined;
     await tx.insert(hostCredentials).values({ hostId, secretHash, issuedBy: 'admin', createdAt: now })
       .onConflictDoUpdate({ target: hostCredentials.hostId, set: { secretHash, issuedBy: 'admin', createdAt: now } });
-    await recordHostEvent(tx, rotated ? 'host-token-rotated' : 'host-token-issued', hostId,
-      rotated ? 'a new secret issued by an operator: the old one no longer logs in' : 'its own secret issued by an operator', now);
   });
   deps.credentialChanged?.(hostId);
   return { token: { hostId, token: secret } };
@@ -65,8 +61,6 @@ export async function enrolHost(database: Database, hostId: string, secret: stri
     if (inserted.length === 0) return 'taken'; // another enrolment of this id won the race
     // Manual approval: the new host is cordoned (takes no containers) until an operator uncordons it.
     await ensureHostRow(tx, hostId, o.now, o.approval === 'manual');
-    await recordHostEvent(tx, 'host-enrolled', hostId, o.approval === 'manual'
-      ? 'enrolled with the fleet token; cordoned until an operator uncordons it (manual approval)' : 'enrolled with the fleet token', o.now);
     return 'enrolled';
   });
 }

@@ -7,11 +7,10 @@ import type { Deps } from '../../deps';
 import type { Db } from '../../db/client';
 import { drains, hosts } from '../../db/schema';
 import { isAppError } from '../../../shared/errors';
-import { applyActions } from '../../controller/apply';
-import type { ContainerEvent } from '../events/record';
+import { publishEvents } from '../events/publish';
+import { applyActions, type ContainerEvent } from '../../controller/apply';
 import { drainProgress, drainStep, type DrainState } from '../../controller/drain';
 import { fencedWrite } from '../../controller/lease';
-import { recordHostEvent } from './events';
 import { readFleetSnapshot, schedHosts } from '../../controller/snapshot';
 import { DEFAULT_TIMERS, type Timers } from '../../controller/types';
 import { CONTROLLER_LEASE } from '../../relay/relay';
@@ -50,7 +49,6 @@ export async function startDrain(deps: Pick<Deps, 'database' | 'clock'>, hostId:
     const now = deps.clock.now();
     if (!row.cordoned) {
       await tx.update(hosts).set({ cordoned: true, updatedAt: now }).where(eq(hosts.id, hostId));
-      await recordHostEvent(tx, 'host-cordoned', hostId, 'cordoned by a drain: its containers move off', now);
       await markHostDirty(tx, hostId, now);
     }
     const n = await countContainersOn(tx, hostId);
@@ -76,7 +74,7 @@ export async function drainStatus(db: Db, hostId: string) {
   };
 }
 
-/** Every drain's step, inside the caller's (fenced) write transaction. Returns the events it recorded. */
+/** Every drain's step, inside the caller's (fenced) write transaction. Returns the events to publish after commit. */
 export async function runDrains(tx: Db, now: number, timers: Timers = DEFAULT_TIMERS, seed = ''): Promise<ContainerEvent[]> {
   const records = await tx.select().from(drains);
   if (records.length === 0) return [];
@@ -111,7 +109,7 @@ export const anyDrain = async (db: Db) => (await db.select({ hostId: drains.host
 
 /**
  * The leader's drain step (the tick calls it once per tick with its lease epoch): a cheap look, then every drain's
- * step in one transaction fenced by that epoch; a stale leader changes nothing.
+ * step in one transaction fenced by that epoch; a stale leader changes nothing. Publishes the events after commit.
  */
 export async function drainTick(deps: Pick<Deps, 'database' | 'clock' | 'publisher' | 'logger'>, epoch: number, timers: Timers = DEFAULT_TIMERS): Promise<ContainerEvent[]> {
   if (!(await anyDrain(deps.database.db))) return [];
@@ -124,5 +122,6 @@ export async function drainTick(deps: Pick<Deps, 'database' | 'clock' | 'publish
     throw e;
   }
   for (const e of events) deps.logger.info({ containerId: e.containerId, hostId: e.hostId }, e.reason);
+  await publishEvents(deps, events);
   return events;
 }

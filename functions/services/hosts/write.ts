@@ -7,7 +7,6 @@ import { dirtyHosts, hostGroupMembers, hosts } from '../../db/schema';
 import { revokeHostCredential } from './credentials';
 import { countContainersOn, getHostRow, showHost } from './read';
 import type { PatchHostBody } from './schemas';
-import { recordHostEvent } from './events';
 
 const PATCHABLE = ['containerWeight', 'containerLimit', 'enforceContainerLimit', 'cordoned'] as const;
 
@@ -39,10 +38,6 @@ export async function updateHost(deps: Deps, id: string, body: PatchHostBody) {
       await tx.update(hosts).set({ ...body, updatedAt: now }).where(eq(hosts.id, id));
       // Every patchable field changes what the host may run (eligibility, limits the agent enforces).
       await markHostDirty(tx, id, now);
-      if (body.cordoned !== undefined && body.cordoned !== row.cordoned) {
-        await recordHostEvent(tx, body.cordoned ? 'host-cordoned' : 'host-uncordoned', id,
-          body.cordoned ? 'cordoned by an operator: no new containers' : 'uncordoned by an operator: it takes containers again', now);
-      }
     }
     return showHost(tx, id);
   });
@@ -58,7 +53,6 @@ export async function deleteHost(deps: Deps, id: string) {
     await tx.delete(hostGroupMembers).where(eq(hostGroupMembers.hostId, id));
     await tx.delete(hosts).where(eq(hosts.id, id));
     await revokeHostCredential(tx, id);
-    await recordHostEvent(tx, 'host-removed', id, 'deleted by an operator; its credential is revoked', deps.clock.now());
   });
   deps.credentialChanged?.(id);
 }

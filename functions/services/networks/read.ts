@@ -5,29 +5,14 @@ import { networks, subnets } from '../../db/schema';
 import { visibleOr404 } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { networkView } from './view';
-import { byId, findById } from '../../db/prepared';
-import type { TripResults } from '../../db/batch';
+import { findById } from '../../db/prepared';
 
-type NetworkRow = typeof networks.$inferSelect;
-
-/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
-export function visibleNetwork(auth: Auth, row: NetworkRow | undefined, id: string): NetworkRow {
+export async function getNetworkRow(db: Db, auth: Auth, id: string) {
+  const row = await findById(db, networks, id);
   // A tenant may also see (and attach to) external networks of others, as in Neutron.
   if (row && row.routerExternal) return row;
   return visibleOr404(auth, row, 'Network', id, 'NetworkNotFound');
 }
-
-export async function getNetworkRow(db: Db, auth: Auth, id: string) {
-  return visibleNetwork(auth, await findById(db, networks, id), id);
-}
-
-/** showNetwork's reads as steps of one trip (functions/db/batch.ts), after a write that rides in the same trip. */
-export const networkAnswerSteps = (db: Db, id: string) =>
-  [byId(db, networks, id), db.select({ id: subnets.id }).from(subnets).where(eq(subnets.networkId, id))] as const;
-
-/** showNetwork's answer from networkAnswerSteps' results. */
-export const networkAnswer = (auth: Auth, [[row], subs]: TripResults<ReturnType<typeof networkAnswerSteps>>, id: string) =>
-  networkView(visibleNetwork(auth, row, id), subs.map((s) => s.id));
 
 export async function showNetwork(db: Db, auth: Auth, id: string) {
   const row = await getNetworkRow(db, auth, id);

@@ -6,9 +6,7 @@ import type { Deps } from '../../deps';
 import { networks, subnets } from '../../db/schema';
 import { canSee, owningTenant } from '../../http/auth';
 import type { Auth } from '../../http/env';
-import { inOneTrip } from '../../db/batch';
-import { byId } from '../../db/prepared';
-import { getNetworkRow, networkAnswer, networkAnswerSteps, visibleNetwork } from './read';
+import { getNetworkRow, showNetwork } from './read';
 import type { createNetworkBody, updateNetworkBody } from './schemas';
 
 export async function createNetwork(deps: Deps, auth: Auth, body: z.infer<typeof createNetworkBody>) {
@@ -17,16 +15,12 @@ export async function createNetwork(deps: Deps, auth: Auth, body: z.infer<typeof
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   return deps.database.write(async (tx) => {
-    // The INSERT and the answer's reads in one round trip (then the COMMIT).
-    const [, ...answer] = await inOneTrip(tx, [
-      tx.insert(networks).values({
-        id, tenantId, name: body.name ?? '', description: body.description ?? '',
-        routerExternal: body['router:external'] ?? false, adminStateUp: body.admin_state_up ?? true,
-        createdAt: now, updatedAt: now,
-      }),
-      ...networkAnswerSteps(tx, id),
-    ]);
-    return networkAnswer(auth, answer, id);
+    await tx.insert(networks).values({
+      id, tenantId, name: body.name ?? '', description: body.description ?? '',
+      routerExternal: body['router:external'] ?? false, adminStateUp: body.admin_state_up ?? true,
+      createdAt: now, updatedAt: now,
+    });
+    return showNetwork(tx, auth, id);
   });
 }
 
@@ -35,27 +29,22 @@ export async function updateNetwork(deps: Deps, auth: Auth, id: string, body: z.
     const row = await getNetworkRow(tx, auth, id);
     if (!canSee(auth, row.tenantId)) throw new AppError('NOT_FOUND', `Network ${id} could not be found.`, { type: 'NetworkNotFound' });
     if (body['router:external'] !== undefined && auth.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin may change router:external');
-    // The UPDATE and the answer's reads in one round trip (then the COMMIT).
-    const [, ...answer] = await inOneTrip(tx, [
-      tx.update(networks).set({
-        ...(body.name !== undefined && { name: body.name }),
-        ...(body.description !== undefined && { description: body.description }),
-        ...(body.admin_state_up !== undefined && { adminStateUp: body.admin_state_up }),
-        ...(body['router:external'] !== undefined && { routerExternal: body['router:external'] }),
-        updatedAt: deps.clock.now(),
-      }).where(eq(networks.id, id)),
-      ...networkAnswerSteps(tx, id),
-    ]);
-    return networkAnswer(auth, answer, id);
+    await tx.update(networks).set({
+      ...(body.name !== undefined && { name: body.name }),
+      ...(body.description !== undefined && { description: body.description }),
+      ...(body.admin_state_up !== undefined && { adminStateUp: body.admin_state_up }),
+      ...(body['router:external'] !== undefined && { routerExternal: body['router:external'] }),
+      updatedAt: deps.clock.now(),
+    }).where(eq(networks.id, id));
+    return showNetwork(tx, auth, id);
   });
 }
 
 export async function deleteNetwork(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    // One round trip for the network and a subnet still on it (then the DELETE, then the COMMIT).
-    const [[found], [sub]] = await inOneTrip(tx, [byId(tx, networks, id), tx.select({ id: subnets.id }).from(subnets).where(eq(subnets.networkId, id)).limit(1)]);
-    const row = visibleNetwork(auth, found, id);
+    const row = await getNetworkRow(tx, auth, id);
     if (!canSee(auth, row.tenantId)) throw new AppError('NOT_FOUND', `Network ${id} could not be found.`, { type: 'NetworkNotFound' });
+    const [sub] = await tx.select({ id: subnets.id }).from(subnets).where(eq(subnets.networkId, id)).limit(1);
     if (sub) throw conflict(`Unable to complete operation on network ${id}. There are one or more subnets in use on the network.`, 'NetworkInUse');
     await tx.delete(networks).where(eq(networks.id, id));
   });

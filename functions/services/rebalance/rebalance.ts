@@ -7,6 +7,7 @@ import { applyActions } from '../../controller/apply';
 import { planRebalance, type RebalanceMove } from '../../controller/rebalance';
 import { readFleetSnapshot, schedHosts } from '../../controller/snapshot';
 import { DEFAULT_TIMERS, type Action, type Timers } from '../../controller/types';
+import { publishEvents } from '../events/publish';
 
 export const rebalanceBody = z.strictObject({
   dryRun: z.boolean().default(true),
@@ -34,10 +35,12 @@ export async function rebalance(deps: Pick<Deps, 'database' | 'clock' | 'publish
     return moves;
   };
   if (body.dryRun || body.maxMoves === 0) return { moves: (await plan(deps.database.db)).map(view), dryRun: body.dryRun };
-  const moves = await deps.database.write(async (tx) => {
+  const { moves, events } = await deps.database.write(async (tx) => {
     const planned = await plan(tx);
-    const skipped = new Set((await applyActions(tx, actionsOf(planned), now)).skipped);
-    return planned.filter((m) => !skipped.has(m.containerId));
+    const r = await applyActions(tx, actionsOf(planned), now);
+    const skipped = new Set(r.skipped);
+    return { moves: planned.filter((m) => !skipped.has(m.containerId)), events: r.events };
   });
+  await publishEvents(deps, events);
   return { moves: moves.map(view), dryRun: false };
 }

@@ -7,8 +7,6 @@ import { hostGroups, routerInterfaces, routers, vpnServices } from '../../db/sch
 import { owningTenant } from '../../http/auth';
 import type { Auth } from '../../http/env';
 import { syncRouter, syncRouterWith } from '../../translator/sync';
-import { inOneTrip } from '../../db/batch';
-import { byId } from '../../db/prepared';
 import { routerView } from './view';
 import { noGateway, readGateway, resolveGateway } from './gateway';
 import { getRouterRow, showRouter, visibleRouter } from './read';
@@ -24,10 +22,8 @@ function checkZoneHints(hints: string[], groups: { name: string }[]) {
   if (missing.length) throw badRequest(`AvailabilityZone ${missing.join(', ')} could not be found.`, 'AvailabilityZoneNotFound');
 }
 
-const vpnServicesStep = (tx: Db, routerId: string) => tx.select({ id: vpnServices.id }).from(vpnServices).where(eq(vpnServices.routerId, routerId));
-
 async function vpnServiceIds(tx: Db, routerId: string) {
-  return (await vpnServicesStep(tx, routerId)).map((v) => v.id);
+  return (await tx.select({ id: vpnServices.id }).from(vpnServices).where(eq(vpnServices.routerId, routerId))).map((v) => v.id);
 }
 
 export async function createRouter(deps: Deps, auth: Auth, body: CreateRouter) {
@@ -76,15 +72,10 @@ export async function updateRouter(deps: Deps, auth: Auth, id: string, body: Upd
 
 export async function deleteRouter(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    // One round trip for the router and what still uses it (then the DELETE, then the COMMIT).
-    const [[found], [iface], services] = await inOneTrip(tx, [
-      byId(tx, routers, id),
-      tx.select({ subnetId: routerInterfaces.subnetId }).from(routerInterfaces).where(eq(routerInterfaces.routerId, id)).limit(1),
-      vpnServicesStep(tx, id),
-    ]);
-    visibleRouter(auth, found, id);
+    await getRouterRow(tx, auth, id);
+    const [iface] = await tx.select({ subnetId: routerInterfaces.subnetId }).from(routerInterfaces).where(eq(routerInterfaces.routerId, id)).limit(1);
     if (iface) throw conflict(`Router ${id} still has ports (an interface on subnet ${iface.subnetId}); remove its interfaces first.`, 'RouterInUse');
-    const vpns = services.map((v) => v.id);
+    const vpns = await vpnServiceIds(tx, id);
     if (vpns.length) throw conflict(`Router ${id} is still used by VPN service(s) ${vpns.join(', ')}.`, 'RouterInUse');
     await tx.delete(routers).where(eq(routers.id, id));
   });

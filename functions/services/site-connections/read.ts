@@ -7,14 +7,9 @@ import type { Auth } from '../../http/env';
 import { siteConnectionView } from './view';
 import { findById } from '../../db/prepared';
 
-type SiteConnectionRow = typeof ipsecSiteConnections.$inferSelect;
-
-/** The row, if the caller may see it (404 otherwise): for a row read in a batch (functions/db/batch.ts). */
-export const visibleSiteConnection = (auth: Auth, row: SiteConnectionRow | undefined, id: string): SiteConnectionRow =>
-  visibleOr404(auth, row, 'ipsec_site_connection', id, 'IPsecSiteConnectionNotFound');
-
 export async function getSiteConnectionRow(db: Db, auth: Auth, id: string) {
-  return visibleSiteConnection(auth, await findById(db, ipsecSiteConnections, id), id);
+  const row = await findById(db, ipsecSiteConnections, id);
+  return visibleOr404(auth, row, 'ipsec_site_connection', id, 'IPsecSiteConnectionNotFound');
 }
 
 export async function showSiteConnection(db: Db, auth: Auth, id: string) {

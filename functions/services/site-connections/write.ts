@@ -1,18 +1,17 @@
 // Creating, updating and deleting IPsec site connections: one write transaction each, validated against the
 // merged values, translated (syncRouter) in the same transaction. The PSK is encrypted before it is stored.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Deps } from '../../deps';
-import { inOneTrip } from '../../db/batch';
 import { byId } from '../../db/prepared';
 import { ikePolicies, ipsecPolicies, ipsecSiteConnections, vpnServices } from '../../db/schema';
 import type { Auth } from '../../http/env';
-import { syncRouterWith } from '../../translator/sync';
+import { syncRouter, syncRouterWith } from '../../translator/sync';
 import { ownerUnder } from '../ikepolicies/fields';
 import { visibleIkePolicy } from '../ikepolicies/read';
 import { visibleIpsecPolicy } from '../ipsecpolicies/read';
-import { visibleSiteConnection } from './read';
+import { getSiteConnectionRow } from './read';
 import type { CreateSiteConnectionBody, UpdateSiteConnectionBody } from './schemas';
-import { readConnectionTopology, readTopology } from './topology';
+import { readTopology } from './topology';
 import { validateConnection, type CandidateConnection } from './validate';
 import { siteConnectionView, type SiteConnectionRow } from './view';
 
@@ -77,12 +76,15 @@ function merged(row: SiteConnectionRow, body: UpdateSiteConnectionBody): Candida
 export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, body: UpdateSiteConnectionBody) {
   const pskCiphertext = body.psk !== undefined ? await deps.secrets.encrypt(body.psk) : undefined;
   return deps.database.write(async (tx) => {
-    // One round trip for the connection and its topology with the groups the body names …
-    const { row, service, topology } = await readConnectionTopology(tx, auth, id, { local: body.local_ep_group_id, peer: body.peer_ep_group_id });
+    const row = await getSiteConnectionRow(tx, auth, id);
     const candidate = merged(row, body);
-    validateConnection(candidate, topology({ local: candidate.localEpGroupId, peer: candidate.peerEpGroupId }));
-    // … the UPDATE rides with the router's snapshot, the answer's read with its southbound writes (then COMMIT).
-    const update = tx.update(ipsecSiteConnections).set({
+    const { service, topology } = await readTopology(tx, auth, {
+      serviceId: row.vpnServiceId, checkService: false,
+      groups: { local: candidate.localEpGroupId, peer: candidate.peerEpGroupId },
+      current: { local: row.localEpGroupId, peer: row.peerEpGroupId },
+    });
+    validateConnection(candidate, topology());
+    await tx.update(ipsecSiteConnections).set({
       ...(body.name !== undefined && { name: body.name }),
       ...(body.description !== undefined && { description: body.description }),
       ...(body.peer_id !== undefined && { peerId: body.peer_id }),
@@ -99,21 +101,16 @@ export async function updateSiteConnection(deps: Deps, auth: Auth, id: string, b
       sendError: null,
       updatedAt: deps.clock.now(),
     }).where(eq(ipsecSiteConnections.id, id));
-    const { after: [[updated]] } = await syncRouterWith(tx, deps, service.routerId, { before: [update], after: [byId(tx, ipsecSiteConnections, id)] });
-    return siteConnectionView(visibleSiteConnection(auth, updated, id));
+    await syncRouter(tx, deps, service.routerId);
+    return siteConnectionView(await getSiteConnectionRow(tx, auth, id));
   });
 }
 
 export async function deleteSiteConnection(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    // One round trip for the connection and its router (a subquery through its service) …
-    const [[found], [service]] = await inOneTrip(tx, [
-      byId(tx, ipsecSiteConnections, id),
-      tx.select({ routerId: vpnServices.routerId }).from(vpnServices)
-        .where(sql`${vpnServices.id} = (SELECT ${ipsecSiteConnections.vpnServiceId} FROM ${ipsecSiteConnections} WHERE ${ipsecSiteConnections.id} = ${id})`).limit(1),
-    ]);
-    visibleSiteConnection(auth, found, id);
-    // … the DELETE rides with the router's snapshot, then its southbound writes (then the COMMIT).
-    await syncRouterWith(tx, deps, service.routerId, { before: [tx.delete(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, id))], after: [] });
+    const row = await getSiteConnectionRow(tx, auth, id);
+    const [service] = await tx.select({ routerId: vpnServices.routerId }).from(vpnServices).where(eq(vpnServices.id, row.vpnServiceId)).limit(1);
+    await tx.delete(ipsecSiteConnections).where(eq(ipsecSiteConnections.id, id));
+    await syncRouter(tx, deps, service.routerId);
   });
 }

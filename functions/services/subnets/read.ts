@@ -27,15 +27,6 @@ export async function getOwnSubnetRow(db: Db, auth: Auth, id: string): Promise<S
   return row;
 }
 
-/**
- * getOwnSubnetRow for a row read in a batch (functions/db/batch.ts): a subnet of an external network the caller
- * may see but does not own is "not found" to a change all the same, so the network need not be read.
- */
-export function visibleOwnSubnet(auth: Auth, row: SubnetRow | undefined, id: string): SubnetRow {
-  if (!row || !canSee(auth, row.tenantId)) throw subnetNotFound(id);
-  return row;
-}
-
 export async function showSubnet(db: Db, auth: Auth, id: string) {
   return subnetView(await getSubnetRow(db, auth, id));
 }

@@ -1,31 +1,19 @@
 // Why a subnet cannot go away: a router interface, a router gateway, a VPN service or a subnet endpoint group.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import type { TripResults } from '../../db/batch';
-import { endpointGroups, routerInterfaces, routers, subnets, vpnServices } from '../../db/schema';
+import { endpointGroups, routerInterfaces, routers, vpnServices } from '../../db/schema';
 import type { SubnetRow } from './view';
 
-/**
- * What subnetInUseReason judges, keyed on the subnet's id (its network is a subquery): ONE round trip with the
- * subnet's own read (functions/db/batch.ts).
- */
-export function subnetUseSteps(db: Db, subnetId: string) {
-  return [
-    db.select({ routerId: routerInterfaces.routerId }).from(routerInterfaces).where(eq(routerInterfaces.subnetId, subnetId)).limit(1),
-    db.select({ id: routers.id, fixedIps: routers.gatewayFixedIps }).from(routers)
-      .where(sql`${routers.gatewayNetworkId} = (SELECT ${subnets.networkId} FROM ${subnets} WHERE ${subnets.id} = ${subnetId})`),
-    db.select({ id: vpnServices.id }).from(vpnServices).where(eq(vpnServices.subnetId, subnetId)).limit(1),
-    db.select({ id: endpointGroups.id, endpoints: endpointGroups.endpoints }).from(endpointGroups).where(eq(endpointGroups.type, 'subnet')),
-  ] as const;
-}
-
 /** The first reason the subnet is in use (a sentence for the 409), or undefined when it is free. */
-export function subnetInUseReason(subnetId: string, [[iface], gatewayRouters, [vpn], groups]: TripResults<ReturnType<typeof subnetUseSteps>>): string | undefined {
+export async function subnetInUseReason(db: Db, subnet: SubnetRow): Promise<string | undefined> {
+  const [iface] = await db.select({ routerId: routerInterfaces.routerId }).from(routerInterfaces).where(eq(routerInterfaces.subnetId, subnet.id)).limit(1);
   if (iface) return `it is attached to router ${iface.routerId}`;
-  const gatewayRouter = gatewayRouters.find((r) => r.fixedIps.some((f) => f.subnet_id === subnetId));
-  if (gatewayRouter) return `router ${gatewayRouter.id} has its gateway on it`;
+  const gatewayRouter = (await routersUsingGatewaySubnet(db, subnet))[0];
+  if (gatewayRouter) return `router ${gatewayRouter} has its gateway on it`;
+  const [vpn] = await db.select({ id: vpnServices.id }).from(vpnServices).where(eq(vpnServices.subnetId, subnet.id)).limit(1);
   if (vpn) return `VPN service ${vpn.id} uses it`;
-  const group = groups.find((g) => g.endpoints.includes(subnetId));
+  const groups = await db.select({ id: endpointGroups.id, endpoints: endpointGroups.endpoints }).from(endpointGroups).where(eq(endpointGroups.type, 'subnet'));
+  const group = groups.find((g) => g.endpoints.includes(subnet.id));
   if (group) return `endpoint group ${group.id} lists it`;
   return undefined;
 }

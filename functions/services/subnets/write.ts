@@ -6,12 +6,9 @@ import type { Deps } from '../../deps';
 import { networks, subnets } from '../../db/schema';
 import { canSee, owningTenant } from '../../http/auth';
 import type { Auth } from '../../http/env';
-import { inOneTrip } from '../../db/batch';
-import { byId } from '../../db/prepared';
-import { getOwnSubnetRow, showSubnet, visibleOwnSubnet } from './read';
-import { subnetView } from './view';
+import { getOwnSubnetRow, showSubnet } from './read';
 import type { CreateSubnet, UpdateSubnet } from './schemas';
-import { gatewayHoldsIp, hasRouterInterface, subnetInUseReason, subnetUseSteps } from './usage';
+import { gatewayHoldsIp, hasRouterInterface, subnetInUseReason } from './usage';
 
 /** gateway_ip as given (undefined: keep/default, null: none), canonical and checked against cidr. */
 function checkedGateway(cidr: string, gateway: string | null | undefined): string | null | undefined {
@@ -31,29 +28,21 @@ export async function createSubnet(deps: Deps, auth: Auth, body: CreateSubnet) {
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   return deps.database.write(async (tx) => {
-    // One round trip for the network and its subnets …
-    const [[net], siblings] = await inOneTrip(tx, [
-      byId(tx, networks, body.network_id),
-      tx.select({ id: subnets.id, cidr: subnets.cidr }).from(subnets).where(eq(subnets.networkId, body.network_id)),
-    ]);
+    const [net] = await tx.select().from(networks).where(eq(networks.id, body.network_id)).limit(1);
     if (!net || (!canSee(auth, net.tenantId) && !net.routerExternal)) throw notFound(`Network ${body.network_id} could not be found.`, 'NetworkNotFound');
     // A tenant sees external networks of others but may not add subnets to them.
     if (!canSee(auth, net.tenantId)) throw new AppError('FORBIDDEN', `a tenant may create subnets only on its own networks; network ${net.id} belongs to another tenant`);
     const named = body.tenant_id ?? body.project_id;
     // An admin creating on a tenant's network without naming a tenant creates it for the network's owner.
     const tenantId = named !== undefined || auth.role === 'tenant' ? owningTenant(auth, body) : net.tenantId;
+    const siblings = await tx.select({ id: subnets.id, cidr: subnets.cidr }).from(subnets).where(eq(subnets.networkId, net.id));
     const clash = siblings.find((s) => cidrsOverlap(s.cidr, cidr));
     if (clash) throw badRequest(`Invalid input: cidr ${cidr} overlaps with subnet ${clash.id} (${clash.cidr}) on network ${net.id}`, 'InvalidInput');
-    // … one for the INSERT and the answer (then the COMMIT).
-    const [, [row]] = await inOneTrip(tx, [
-      tx.insert(subnets).values({
-        id, tenantId, networkId: net.id, name: body.name ?? '', description: body.description ?? '',
-        cidr, ipVersion: parsed.version, gatewayIp, createdAt: now, updatedAt: now,
-      }),
-      byId(tx, subnets, id),
-    ]);
-    // The creator owns it (an admin sees every row); showSubnet keeps the visibility rule in one place otherwise.
-    return canSee(auth, row.tenantId) ? subnetView(row) : showSubnet(tx, auth, id);
+    await tx.insert(subnets).values({
+      id, tenantId, networkId: net.id, name: body.name ?? '', description: body.description ?? '',
+      cidr, ipVersion: parsed.version, gatewayIp, createdAt: now, updatedAt: now,
+    });
+    return showSubnet(tx, auth, id);
   });
 }
 
@@ -78,10 +67,8 @@ export async function updateSubnet(deps: Deps, auth: Auth, id: string, body: Upd
 
 export async function deleteSubnet(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    // One round trip for the subnet and everything that may hold it …
-    const [[found], ...use] = await inOneTrip(tx, [byId(tx, subnets, id), ...subnetUseSteps(tx, id)]);
-    visibleOwnSubnet(auth, found, id);
-    const reason = subnetInUseReason(id, use);
+    const row = await getOwnSubnetRow(tx, auth, id);
+    const reason = await subnetInUseReason(tx, row);
     if (reason) throw conflict(`Unable to complete operation on subnet ${id}: ${reason}.`, 'SubnetInUse');
     await tx.delete(subnets).where(eq(subnets.id, id));
   });

@@ -5,7 +5,7 @@ import type { Deps } from '../../deps';
 import { ipsecSiteConnections, routers, subnets, vpnServices } from '../../db/schema';
 import type { Auth } from '../../http/env';
 import { externalIpsOf } from '../../translator/external-ip';
-import { syncRouterWith } from '../../translator/sync';
+import { syncRouter, syncRouterWith } from '../../translator/sync';
 import { inOneTrip } from '../../db/batch';
 import { byId } from '../../db/prepared';
 import { ownerUnder } from '../ikepolicies/fields';
@@ -46,28 +46,23 @@ export async function createVpnService(deps: Deps, auth: Auth, body: CreateVpnSe
 export async function updateVpnService(deps: Deps, auth: Auth, id: string, body: UpdateVpnServiceBody) {
   return deps.database.write(async (tx) => {
     const row = await getVpnServiceRow(tx, auth, id);
-    const update = tx.update(vpnServices).set({
+    await tx.update(vpnServices).set({
       ...(body.name !== undefined && { name: body.name }),
       ...(body.description !== undefined && { description: body.description }),
       ...(body.admin_state_up !== undefined && { adminStateUp: body.admin_state_up }),
       updatedAt: deps.clock.now(),
     }).where(eq(vpnServices.id, id));
-    // The UPDATE rides with the router's snapshot, the answer's read with its southbound writes (then COMMIT).
-    const { after: [[updated]] } = await syncRouterWith(tx, deps, row.routerId, { before: [update], after: [byId(tx, vpnServices, id)] });
-    return vpnServiceView(visibleVpnService(auth, updated, id));
+    await syncRouter(tx, deps, row.routerId);
+    return vpnServiceView(await getVpnServiceRow(tx, auth, id));
   });
 }
 
 export async function deleteVpnService(deps: Deps, auth: Auth, id: string) {
   await deps.database.write(async (tx) => {
-    // One round trip for the service and a connection still on it …
-    const [[found], [used]] = await inOneTrip(tx, [
-      byId(tx, vpnServices, id),
-      tx.select({ id: ipsecSiteConnections.id }).from(ipsecSiteConnections).where(eq(ipsecSiteConnections.vpnServiceId, id)).limit(1),
-    ]);
-    const row = visibleVpnService(auth, found, id);
+    const row = await getVpnServiceRow(tx, auth, id);
+    const [used] = await tx.select({ id: ipsecSiteConnections.id }).from(ipsecSiteConnections).where(eq(ipsecSiteConnections.vpnServiceId, id)).limit(1);
     if (used) throw conflict(`VPNService ${id} is still in use by IPsec site connection ${used.id}; delete its connections first.`, 'VPNServiceInUse');
-    // … the DELETE rides with the router's snapshot, then its southbound writes (then the COMMIT).
-    await syncRouterWith(tx, deps, row.routerId, { before: [tx.delete(vpnServices).where(eq(vpnServices.id, id))], after: [] });
+    await tx.delete(vpnServices).where(eq(vpnServices.id, id));
+    await syncRouter(tx, deps, row.routerId);
   });
 }
